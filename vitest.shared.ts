@@ -8,6 +8,8 @@ export function packageProject(name: string) {
   return defineProject({
     resolve: { conditions: ['source'] },
     ssr: { resolve: { conditions: ['source'] } },
-    test: { name, include: ['test/**/*.test.ts'] },
+    // A generous per-test bound: it guards against hangs; it is no speed check (the machine may
+    // be busy, and property tests run thousands of cases).
+    test: { name, include: ['test/**/*.test.ts'], testTimeout: 60_000 },
   });
 }

@@ -19,6 +19,7 @@
  * @packageDocumentation
  */
 export * from './constants.js';
+export * from './control-flow.js';
 export * from './decode.js';
 export * from './encode.js';
 export * from './errors.js';

@@ -55,20 +55,20 @@ describe('EbpfError', () => {
   it('carries code, name, kind, pc and context, and serialises bigints', () => {
     const e = new EbpfError(
       'runtime',
-      6001,
+      1999,
       'TEST',
       'insn 3: boom',
       { addr: 1n << 40n },
       { pc: 3 },
     );
     expect(isEbpfError(e)).toBe(true);
-    expect(isEbpfError(e, 6001)).toBe(true);
-    expect(isEbpfError(e, 6002)).toBe(false);
+    expect(isEbpfError(e, 1999)).toBe(true);
+    expect(isEbpfError(e, 1998)).toBe(false);
     expect(isEbpfError(new Error('x'))).toBe(false);
     expect(e.toJSON()).toEqual({
       name: 'EbpfError',
       kind: 'runtime',
-      code: 6001,
+      code: 1999,
       codeName: 'TEST',
       message: 'insn 3: boom',
       pc: 3,

@@ -4,7 +4,11 @@ import { defineConfig } from 'vitest/config';
 // that resolves the `source` export condition, so tests run straight from the TypeScript sources.
 export default defineConfig({
   test: {
-    projects: ['packages/*/vitest.config.ts', 'tools/*/vitest.config.ts'],
+    projects: [
+      'packages/*/vitest.config.ts',
+      'tools/*/vitest.config.ts',
+      'examples/vitest.config.ts',
+    ],
     reporters: ['default', './tools/vitest-summary-reporter.ts'],
   },
 });

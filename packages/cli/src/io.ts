@@ -4,7 +4,7 @@
  */
 export interface CliIo {
   readonly stdout: { write(text: string): void; readonly isTTY?: boolean };
-  readonly stderr: { write(text: string): void };
+  readonly stderr: { write(text: string): void; readonly isTTY?: boolean };
   /** Reads a file, or standard input for `-`. */
   readFile(path: string): Promise<Uint8Array>;
   writeFile(path: string, data: Uint8Array | string): Promise<void>;

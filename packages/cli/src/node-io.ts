@@ -11,7 +11,7 @@ async function readStdin(): Promise<Uint8Array> {
 export function nodeIo(): CliIo {
   return {
     stdout: { write: (t) => void process.stdout.write(t), isTTY: process.stdout.isTTY },
-    stderr: { write: (t) => void process.stderr.write(t) },
+    stderr: { write: (t) => void process.stderr.write(t), isTTY: process.stderr.isTTY },
     readFile: async (path) => (path === '-' ? readStdin() : new Uint8Array(await readFile(path))),
     writeFile: (path, data) => writeFile(path, data),
     cwd: process.cwd(),

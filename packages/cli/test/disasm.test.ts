@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli.js';
 import { ExitCode } from '../src/io.js';
@@ -100,5 +101,69 @@ describe('ebpf disasm', () => {
     const io = fakeIo();
     expect(await runCli(['disasm', 'nope.bin'], io)).toBe(ExitCode.INPUT);
     expect(io.err()).toBe('ebpf: error: nope.bin: no such file\n');
+  });
+});
+
+const elf = (path: string) =>
+  new Uint8Array(readFileSync(new URL(`../../../${path}`, import.meta.url)));
+const OBJECTS = {
+  'fw.o': elf('examples/xdp-firewall/xdp_firewall.o'),
+  'calls.o': elf('tools/fixtures/elf/calls-and-globals.o'),
+  'two.o': elf('tools/fixtures/elf/two-programs.o'),
+};
+
+async function disasmElf(...args: string[]) {
+  const io = fakeIo(OBJECTS);
+  const code = await runCli(['disasm', ...args], io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+describe('ebpf disasm of ELF objects', () => {
+  it('lists the maps, then each program with map relocations and helper calls annotated', async () => {
+    const { code, out } = await disasmElf('fw.o');
+    expect(code).toBe(ExitCode.OK);
+    const lines = out.split('\n');
+    expect(lines.slice(0, 3)).toEqual([
+      '; fw.o: 1 program, 2 maps, license Dual MIT/GPL',
+      ';   map 0 blocked_ports: hash, key 2 B, value 16 B, 256 entries',
+      ';   map 1 verdicts: array, key 4 B, value 8 B, 5 entries',
+    ]);
+    expect(out).toContain(
+      'xdp/xdp_firewall (type xdp, 107 slots):\n<xdp_firewall>:\n    0: ldxw r6, [r1+0x4]\n',
+    );
+    expect(out).toMatch(/^ {3}79: lddw_map_idx r1, 0x0 +; R_BPF_64_64 map blocked_ports$/m);
+    expect(out).toMatch(/^ {3}81: call 0x1 +; helper bpf_map_lookup_elem$/m);
+    expect(lines.filter((l) => l.includes('R_BPF_64_64 map verdicts'))).toHaveLength(5);
+  });
+
+  it('names subprograms where they start and on calls, and global data with its internal map', async () => {
+    const { out } = await disasmElf('calls.o', '--syntax', 'llvm');
+    expect(out).toMatch(/^ {3}9: call .* +; R_BPF_64_32 call mix$/m);
+    expect(out).toMatch(/^ {3}2: .* +; R_BPF_64_64 calls in \.data\+0x0 \(map calls\.data\)$/m);
+    expect(out).toMatch(/^ {2}14: .* +; R_BPF_64_64 address of step$/m);
+    expect(out).toContain('\n<mix> (.text):\n  27: ');
+  });
+
+  it('--section/--program pick programs; --json gives relocations and functions', async () => {
+    const all = await disasmElf('two.o');
+    expect(all.out.match(/^\S+\/\S+ \(type /gm)).toEqual([
+      'xdp/xdp_first (type ',
+      'xdp/xdp_second (type ',
+      'kprobe/do_sys_open/probe_open (type ',
+    ]);
+    const one = await disasmElf('two.o', '--program', 'xdp_second');
+    expect(one.out.match(/^\S+\/\S+ \(type /gm)).toEqual(['xdp/xdp_second (type ']);
+    const ambiguous = await disasmElf('two.o', '--section', 'xdp');
+    expect(ambiguous.code).toBe(ExitCode.USAGE);
+    const json = JSON.parse((await disasmElf('fw.o', '--json')).out);
+    expect(json.maps.map((m: { name: string }) => m.name)).toEqual(['blocked_ports', 'verdicts']);
+    expect(json.programs[0].relocations[0]).toEqual({
+      kind: 'map',
+      insn: 45,
+      symbol: 'verdicts',
+      mapIndex: 1,
+    });
+    const raw = await disasmElf('x.bin', '--section', 'xdp');
+    expect(raw.code).not.toBe(ExitCode.OK);
   });
 });

@@ -9,6 +9,7 @@ import { fakeIo } from './fake-io.js';
 
 const FIXTURE = new URL('../../../tools/fixtures/block-a-port/', import.meta.url);
 const BLOCK_A_PORT_O = new Uint8Array(readFileSync(new URL('block-a-port.o', FIXTURE)));
+const BLOCK_A_PORT_BIN = new Uint8Array(readFileSync(new URL('block-a-port.bin', FIXTURE)));
 
 /** Bytecode from [opcode, regs (src << 4 | dst), off, imm] tuples. */
 function bytecode(...insns: [number, number, number, number][]): Uint8Array {
@@ -90,7 +91,7 @@ describe('ebpf run', () => {
     expect(r.err).toMatch(/^ebpf: error: ASM_[A-Z_]+: .*2/);
   });
 
-  it('runs the program section of a simple ELF object (clang-compiled block-a-port)', async () => {
+  it("runs block-a-port's bytecode (rbpf's layout: packet pointers in the buffer at 0x40/0x50)", async () => {
     // The filter reads packet start/end from r1 + 0x40 / 0x50: lay out such a buffer, then the packet.
     const packet = new Uint8Array(54);
     packet.set([0x08, 0x00], 12); // IPv4
@@ -101,15 +102,25 @@ describe('ebpf run', () => {
     view.setBigUint64(0x40, INPUT_ADDRESS + 0x60n, true);
     view.setBigUint64(0x50, INPUT_ADDRESS + 0x60n + BigInt(packet.length), true);
     mem.set(packet, 0x60);
-    const r = await run(['block.o', '--mem', 'mem'], { 'block.o': BLOCK_A_PORT_O, mem });
+    const r = await run(['block.bin', '--mem', 'mem'], { 'block.bin': BLOCK_A_PORT_BIN, mem });
     expect(r).toMatchObject({ code: ExitCode.OK, out: '0xffffffff\n' });
     mem[0x60 + 37] = 0x98;
-    expect((await run(['block.o', '--mem', 'mem'], { 'block.o': BLOCK_A_PORT_O, mem })).out).toBe(
-      '0x0\n',
-    );
+    expect(
+      (await run(['block.bin', '--mem', 'mem'], { 'block.bin': BLOCK_A_PORT_BIN, mem })).out,
+    ).toBe('0x0\n');
   });
 
-  it('refuses an ELF object it cannot load simply, with a typed error (exit 1)', async () => {
+  it('runs the .o as what its section says, a tc classifier: the rbpf-style loads at 0x40 fault', async () => {
+    // In struct __sk_buff, 0x40 is cb[4]: an 8-byte load there is not allowed, as in the kernel.
+    const r = await run(['block.o', '--mem', 'mem'], {
+      'block.o': BLOCK_A_PORT_O,
+      mem: new Uint8Array(60),
+    });
+    expect(r.code).toBe(ExitCode.INPUT);
+    expect(r.err).toMatch(/^ebpf: error: VM_ACCESS_VIOLATION: insn \d+: /);
+  });
+
+  it('refuses an ELF section that is not there, with a typed error (exit 1)', async () => {
     const r = await run(['block.o', '--section', 'xdp'], { 'block.o': BLOCK_A_PORT_O });
     expect(r.code).toBe(ExitCode.INPUT);
     expect(r.err).toBe(

@@ -1,7 +1,7 @@
 /**
- * Global data: the `.rodata*`, `.data*` and `.bss*` sections, which libbpf turns into internal
- * array maps and which the VM maps as regions (`.rodata` read-only). Programs refer to a data
- * section by its index in `BpfObject.data` (see `link-program.ts`).
+ * Global data: the `.rodata*`, `.data*` and `.bss*` sections, which the loader turns into
+ * internal array maps as libbpf does (`internal-maps.ts`). Programs refer to a data section
+ * through its map: `lddw` src 6 with imm = `mapIndex` (see `link-program.ts`).
  */
 import { SectionFlag, SectionType, SymbolType } from './elf-constants.js';
 import { ELF_DATA_TOO_LARGE, ElfError } from './elf-errors.js';
@@ -17,8 +17,13 @@ export interface DataSymbol {
 
 /** One global-data section and its initial contents. */
 export interface DataSection {
-  /** Position in `BpfObject.data`: what a linked `lddw` (src 6, map value by index) carries in its imm. */
+  /** Position in `BpfObject.data`. */
   readonly index: number;
+  /**
+   * Index of the section's internal map in `BpfObject.maps`: what a linked `lddw` (src 6, map
+   * value by index) carries in its imm. `undefined` for an empty section, which has no map.
+   */
+  readonly mapIndex: number | undefined;
   /** The section name: `.rodata`, `.rodata.str1.1`, `.data`, `.bss`, ... */
   readonly name: string;
   /** Index of the section in the ELF file. */
@@ -56,7 +61,8 @@ export function isDataSection(section: ElfSection): boolean {
 }
 
 /**
- * The object's data sections in file order, with copies of their contents.
+ * The object's data sections in file order, with copies of their contents. Non-empty sections
+ * get map indices from `firstMapIndex` on (their internal maps follow the declared maps).
  *
  * @throws ElfError ELF_DATA_TOO_LARGE when the `NOBITS` sections (whose bytes the file does not
  * hold, so nothing else bounds them) add up to more than `maxBssSize`.
@@ -64,8 +70,10 @@ export function isDataSection(section: ElfSection): boolean {
 export function collectDataSections(
   elf: ElfObject,
   maxBssSize = DEFAULT_MAX_BSS_SIZE,
+  firstMapIndex = 0,
 ): DataSection[] {
   const out: DataSection[] = [];
+  let mapIndex = firstMapIndex;
   let zeroFilled = 0;
   for (const section of elf.sections) {
     if (section.index === 0 || !isDataSection(section)) continue;
@@ -88,6 +96,7 @@ export function collectDataSections(
       .sort((a, b) => a.offset - b.offset);
     out.push({
       index: out.length,
+      mapIndex: section.size > 0 ? mapIndex++ : undefined,
       name: section.name,
       sectionIndex: section.index,
       kind: dataKindOf(section.name)!,

@@ -10,12 +10,15 @@
  *   the `.text` subprograms it calls appended; maps from `.maps` (BTF-defined, read through
  *   `.BTF`) and the legacy `maps` section; global data (`.rodata*`, `.data*`, `.bss*`); the
  *   license.
- * - Linked `lddw`s refer to maps and data **by index**: map → src 5, imm = index in `maps`;
- *   global data → src 6, imm = index in `data`, second imm = offset. Calls and callback
- *   references are relative to the linked image. Each rewrite is also listed in
- *   `program.relocations`.
- * - `instantiate(object)`: the VM-side world of an object: its maps (`@ebpf/maps`), data
- *   sections as regions (`.rodata` read-only), the kernel helpers (`@ebpf/helpers`), and every
+ * - Global data is maps, as libbpf makes it: every non-empty `.rodata*`/`.data*`/`.bss*`
+ *   section is an internal one-element array map appended to `maps` (`internal: true`, the
+ *   section's bytes as `initialValue`, `BPF_F_RDONLY_PROG` for `.rodata*`).
+ * - Linked `lddw`s refer to maps **by index**, as the kernel reads the subtypes: map → src 5,
+ *   imm = index in `maps`; global data → src 6 (map value), imm = index in `maps` of the
+ *   section's internal map, second imm = offset. Calls and callback references are relative to
+ *   the linked image. Each rewrite is also listed in `program.relocations`.
+ * - `instantiate(object)`: the VM-side world of an object: its maps (`@ebpf/maps`, internal
+ *   ones included, `.rodata` read-only for programs), the kernel helpers (`@ebpf/helpers`), and every
  *   program loaded with its context (`xdp_md`, `__sk_buff`) and references resolved, ready to run
  *   on either engine and to tail-call through program arrays.
  * - Broken or hostile input throws an `ElfError` (kind `'load'`, codes 8001-8017) naming the
@@ -37,6 +40,7 @@ export * from './elf-constants.js';
 export * from './elf-errors.js';
 export * from './instantiate.js';
 export * from './instantiate-errors.js';
+export * from './internal-maps.js';
 export * from './link-program.js';
 export * from './load-bpf-object.js';
 export * from './map-definition.js';

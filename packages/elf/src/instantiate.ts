@@ -3,9 +3,10 @@
  * (one address space) holding
  *
  * - every map, created with `@ebpf/maps` in object order (index `i` is `object.maps[i]`, what a
- *   linked `lddw` src 5 carries), handles resolved at load time;
- * - every global-data section as a region (`.rodata*` read-only, `.data*` with its initial
- *   bytes, `.bss*` zeroed), a linked `lddw` src 6 resolved to its address plus offset;
+ *   linked `lddw` src 5 or 6 carries), handles and value addresses resolved at load time; the
+ *   global-data sections among them are libbpf's internal maps (one-element arrays: `.rodata*`
+ *   read-only for programs, `.data*` with its initial bytes, `.bss*` zeroed), so a data `lddw`
+ *   src 6 is the kernel's "value of map `imm`" plus offset, like any other;
  * - the helpers: `@ebpf/helpers`' kernel set over those maps, or a set the caller gives;
  * - every program, verified and loaded with the context its section implies (`xdp` →
  *   `struct xdp_md`, `socket` → `__sk_buff` of a socket filter, `tc`/`classifier`/`action` →
@@ -68,13 +69,18 @@ export interface InstantiateOptions {
   readonly programs?: readonly string[];
 }
 
-/** A global-data section mapped into the VM. */
+/** A global-data section in the VM: its internal map's value. */
 export interface InstanceData {
   readonly section: DataSection;
-  /** The region's index and first virtual address. */
+  /** The internal map holding it (`undefined` for an empty section, which has none). */
+  readonly map: BpfMap | undefined;
+  /** The map's region index and first virtual address, the section's first byte (0 when empty). */
   readonly region: number;
   readonly address: bigint;
-  /** A live view of the section's bytes (the program's writes show; write to set `.rodata`). */
+  /**
+   * A live view of the section's `size` bytes (the program's writes show; write to set
+   * `.rodata`'s `const volatile` knobs, which programs cannot change).
+   */
   bytes(): Uint8Array;
 }
 
@@ -100,7 +106,7 @@ export interface BpfInstance {
   readonly object: BpfObject;
   /** The VM holding every map, data section, helper and program. */
   readonly vm: EbpfVm;
-  /** The maps, by index as in `object.maps`. */
+  /** The maps, by index as in `object.maps` (internal maps of the data sections included). */
   readonly maps: MapSet;
   /** The data sections, by index as in `object.data`. */
   readonly data: readonly InstanceData[];
@@ -108,7 +114,10 @@ export interface BpfInstance {
   readonly programs: readonly InstanceProgram[];
   /** The program with that function name. @throws InstanceError INSTANCE_NOT_FOUND */
   program(name: string): InstanceProgram;
-  /** The map with that name. @throws InstanceError INSTANCE_NOT_FOUND */
+  /**
+   * The map with that name (an internal map also by its section's name, `.rodata`).
+   * @throws InstanceError INSTANCE_NOT_FOUND
+   */
   map(name: string): BpfMap;
   /** The data section with that name (`.rodata`, `.bss`...). @throws InstanceError INSTANCE_NOT_FOUND */
   dataSection(name: string): InstanceData;
@@ -177,14 +186,19 @@ export function instantiate(object: BpfObject, options: InstantiateOptions = {})
   maps.createAll(object.maps);
 
   const data: InstanceData[] = object.data.map((section) => {
-    const address = vm.registerAllowedMemory(section.bytes, {
-      name: section.name,
-      writable: !section.readOnly,
-    });
-    const region = Number(address >> 32n);
-    return { section, region, address, bytes: () => vm.regionBytes(region) };
+    const map = section.mapIndex === undefined ? undefined : maps.at(section.mapIndex);
+    if (map?.region === undefined) {
+      return { section, map: undefined, region: 0, address: 0n, bytes: () => new Uint8Array(0) };
+    }
+    const region = map.region;
+    return {
+      section,
+      map,
+      region,
+      address: map.address,
+      bytes: () => vm.regionBytes(region).subarray(0, section.size),
+    };
   });
-  const dataRefs = data.map((d) => ({ address: d.address, length: d.section.size }));
 
   const helpers =
     typeof options.helpers === 'function'
@@ -195,7 +209,7 @@ export function instantiate(object: BpfObject, options: InstantiateOptions = {})
   const resolveLddw = (ref: LddwReference): bigint | undefined =>
     ref.src === Lddw.CODE_ADDR
       ? BigInt(ref.pc + 1 + ref.imm)
-      : maps.resolveLddw(ref.src, ref.imm, ref.next, ref.pc, { data: dataRefs });
+      : maps.resolveLddw(ref.src, ref.imm, ref.next, ref.pc);
   const xdp = options.xdp ?? {};
   const declarations = maps.declarations('index');
   const programs: InstanceProgram[] = selected.map((program) => {
@@ -234,7 +248,8 @@ export function instantiate(object: BpfObject, options: InstantiateOptions = {})
       return found;
     },
     map(name) {
-      const found = maps.byName(name);
+      const internal = data.find((d) => d.map && d.section.name === name)?.map;
+      const found = maps.byName(name) ?? internal;
       if (!found)
         throw notFound(
           'map',

@@ -10,7 +10,7 @@
  * | instruction | after linking |
  * |---|---|
  * | `lddw` of a map | src = 5 (`lddw_map_idx`), imm = index in `BpfObject.maps`, second imm = 0 |
- * | `lddw` of global data | src = 6 (`lddw_map_value_idx`), imm = index in `BpfObject.data`, second imm = offset in it |
+ * | `lddw` of global data | src = 6 (`lddw_map_value_idx`), imm = index in `BpfObject.maps` of the section's internal map, second imm = offset in it |
  * | `lddw` of a function (callback) | src = 4 (`lddw_code_addr`), imm = target - (this insn + 1) |
  * | `call` of a BPF function | src = 1 (`call_local`), imm = target - (this insn + 1) |
  * | reference to an undefined (extern) symbol | left as compiled, reported as an `extern` relocation |
@@ -53,7 +53,10 @@ export type ProgramRelocation =
       readonly kind: 'data';
       readonly insn: number;
       readonly symbol: string;
+      /** The section's index in `BpfObject.data`. */
       readonly dataIndex: number;
+      /** Its internal map's index in `BpfObject.maps`: the `lddw`'s imm. */
+      readonly mapIndex: number;
       /** Byte offset inside the data section. */
       readonly offset: number;
     }
@@ -402,12 +405,17 @@ export function linkProgram(
             if (offset > section.size) {
               throw bad(`offset ${offset} is outside '${section.name}' (${section.size} bytes)`);
             }
-            patches.push({ slot, src: Lddw.MAP_VALUE_IDX, imm: section.index, imm2: offset });
+            if (section.mapIndex === undefined) {
+              throw bad(`'${section.name}' is empty: no map holds it`);
+            }
+            const mapIndex = section.mapIndex;
+            patches.push({ slot, src: Lddw.MAP_VALUE_IDX, imm: mapIndex, imm2: offset });
             relocations.push({
               kind: 'data',
               insn: slot,
               symbol: symbol.name,
               dataIndex: section.index,
+              mapIndex,
               offset,
             });
           } else {

@@ -7,6 +7,7 @@ import { collectDataSections, type DataSection, DEFAULT_MAX_BSS_SIZE } from './d
 import { decodeUtf8, MAX_NAME_LENGTH } from './decode-name.js';
 import { SectionName, SectionType } from './elf-constants.js';
 import { ELF_PROGRAM_NOT_FOUND, ElfError } from './elf-errors.js';
+import { internalMapsOf } from './internal-maps.js';
 import {
   type CodeFunction,
   indexCode,
@@ -46,9 +47,12 @@ export interface BpfObject {
   readonly elf: ElfObject;
   /** Programs in file order (by section, then by offset). */
   readonly programs: readonly BpfProgram[];
-  /** Maps, BTF-defined and legacy, in file order; a linked map `lddw` carries the index. */
+  /**
+   * Maps, BTF-defined and legacy, in file order, then one internal map per non-empty global-data
+   * section (`internal: true`); a linked map or data `lddw` carries the index.
+   */
   readonly maps: readonly MapDefinition[];
-  /** Global-data sections in file order; a linked data `lddw` carries the index. */
+  /** Global-data sections in file order, each with the index of its internal map. */
   readonly data: readonly DataSection[];
   /** The `license` section's text, or `undefined` when there is none. */
   readonly license: string | undefined;
@@ -60,6 +64,12 @@ export interface BpfObject {
 
 /** Options of {@link loadBpfObject}. */
 export interface LoadOptions {
+  /**
+   * The object's name, as libbpf takes it from the file name without `.o`: the prefix of the
+   * internal maps' names (`xdp_prog.rodata`). Default `''`: internal maps are named after their
+   * sections (`.rodata`).
+   */
+  readonly name?: string;
   /** Most bytes of zero-filled data sections (`.bss*`) to allocate in all (default 16 MiB). */
   readonly maxBssSize?: number;
   /**
@@ -90,8 +100,8 @@ function readKernelVersion(elf: ElfObject): number | undefined {
 
 /**
  * Loads a BPF object as `clang -O2 -target bpf -c` writes it: parses the ELF file, reads the
- * map declarations (`.maps` through BTF, legacy `maps`), the global-data sections and the
- * license, and links every program (each global function of a code section other than `.text`)
+ * map declarations (`.maps` through BTF, legacy `maps`), the global-data sections (each also an
+ * internal map, as libbpf makes them) and the license, and links every program (each global function of a code section other than `.text`)
  * with the `.text` subprograms it calls. See `link-program.ts` for what the linked bytes mean.
  *
  * @throws ElfError (codes 8001-8017) for anything broken, hostile or unsupported.
@@ -99,6 +109,7 @@ function readKernelVersion(elf: ElfObject): number | undefined {
  * const obj = loadBpfObject(bytes);
  * const prog = obj.programs.find((p) => p.name === 'xdp_firewall')!;
  * decode(prog.bytes); // lddw of `blocked_ports` now has src 5, imm 0 (obj.maps[0])
+ * loadBpfObject(bytes, { name: 'xdp_prog' }).maps.at(-1)?.name; // 'xdp_prog.rodata', if it has one
  */
 export function loadBpfObject(bytes: Uint8Array, options: LoadOptions = {}): BpfObject {
   const elf = parseElf(bytes);
@@ -121,7 +132,9 @@ export function loadBpfObject(bytes: Uint8Array, options: LoadOptions = {}): Bpf
       maps.push(m); // one by one: a hostile file can declare more maps than a call takes arguments
     }
   }
-  const data = collectDataSections(elf, options.maxBssSize ?? DEFAULT_MAX_BSS_SIZE);
+  const data = collectDataSections(elf, options.maxBssSize ?? DEFAULT_MAX_BSS_SIZE, maps.length);
+  for (const m of internalMapsOf(elf, data, typeof options.name === 'string' ? options.name : ''))
+    maps.push(m);
 
   const code = indexCode(elf);
   const targets = {

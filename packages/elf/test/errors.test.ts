@@ -1,4 +1,4 @@
-import { encode, type Insn, isEbpfError, rowByName } from '@ebpf/isa';
+import { decode, encode, type Insn, isEbpfError, Lddw, rowByName } from '@ebpf/isa';
 import { describe, expect, test } from 'vitest';
 import {
   BpfReloc,
@@ -260,8 +260,29 @@ describe('relocations', () => {
       }).bytes,
     );
     expect(obj.programs[0].relocations).toEqual([
-      { kind: 'data', insn: 0, symbol: 'counter', dataIndex: 0, offset: 4 },
+      { kind: 'data', insn: 0, symbol: 'counter', dataIndex: 0, mapIndex: 0, offset: 4 },
     ]);
+    const [insn] = decode(obj.programs[0].bytes);
+    expect([insn.src, insn.imm, Number(insn.imm64! >> 32n)]).toEqual([Lddw.MAP_VALUE_IDX, 0, 4]);
+    expect(obj.maps[0]).toMatchObject({ internal: true, section: '.data', valueSize: 8 });
+  });
+
+  test('a reference to an empty data section, which has no map, is refused', () => {
+    const code = [LDDW, EXIT];
+    const built = simple(code, {
+      sections: [
+        { name: 'xdp', data: encode(code) },
+        { name: '.bss', type: SectionType.NOBITS, flags: 3, size: 0 },
+        { name: 'license', flags: 3, data: new Uint8Array([0x47, 0x50, 0x4c, 0]) },
+      ],
+      symbols: [
+        { name: 'prog', section: 'xdp', size: 24 },
+        { name: 'nothing', section: '.bss', type: SymbolType.OBJECT, size: 0 },
+      ],
+      relocations: { xdp: [{ offset: 0, type: BpfReloc.R_BPF_64_64, symbol: 'nothing' }] },
+    });
+    const e = expectElfError(() => loadBpfObject(built.bytes), ELF_BAD_RELOCATION);
+    expect(e.message).toContain("'.bss' is empty: no map holds it");
   });
 
   test('an undefined symbol is reported as an extern and left alone', () => {
@@ -585,6 +606,54 @@ describe('maps and BTF', () => {
 });
 
 describe('global data', () => {
+  test('each non-empty section is an internal map after the declared ones, named as libbpf does', () => {
+    const code = [LDDW, LDDW, EXIT];
+    const built = buildElf({
+      sections: [
+        { name: 'xdp', data: encode(code) },
+        {
+          name: 'maps',
+          flags: 3,
+          data: Uint8Array.of(2, 0, 0, 0, 4, 0, 0, 0, 8, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0),
+        },
+        { name: '.rodata', flags: 2, data: Uint8Array.of(1, 2, 3, 4) },
+        { name: '.data.my-knobs', flags: 3, data: Uint8Array.of(9, 9) },
+        { name: '.bss', type: SectionType.NOBITS, flags: 3, size: 0 },
+        { name: '.bss.big', type: SectionType.NOBITS, flags: 3, size: 12 },
+      ],
+      symbols: [
+        { name: 'prog', section: 'xdp', size: 40 },
+        { name: 'table', section: 'maps', type: SymbolType.OBJECT, size: 20 },
+        { name: 'knob', section: '.rodata', type: SymbolType.OBJECT, size: 4 },
+        { name: 'scratch', section: '.bss.big', type: SymbolType.OBJECT, size: 12 },
+      ],
+      relocations: {
+        xdp: [
+          { offset: 0, type: BpfReloc.R_BPF_64_64, symbol: 'table' },
+          { offset: 16, type: BpfReloc.R_BPF_64_64, symbol: 'scratch' },
+        ],
+      },
+    });
+    const obj = loadBpfObject(built.bytes, { name: 'my object file' });
+    expect(obj.maps.map((m) => [m.name, m.source, m.valueSize, m.flags, m.internal])).toEqual([
+      ['table', 'legacy', 8, 0, undefined],
+      ['my_objec.rodata', 'internal', 4, 0x80, true], // BPF_F_RDONLY_PROG; no BTF, no MMAPABLE
+      ['.data.my_knobs', 'internal', 2, 0, true], // two dots: no prefix; '-' sanitised
+      ['.bss.big', 'internal', 12, 0, true], // the empty .bss has no map
+    ]);
+    expect(obj.maps.slice(1).map((m) => [m.type, m.keySize, m.maxEntries, m.dataIndex])).toEqual([
+      [2, 4, 1, 0],
+      [2, 4, 1, 1],
+      [2, 4, 1, 3],
+    ]);
+    expect(obj.maps[1].initialValue).toEqual(Uint8Array.of(1, 2, 3, 4));
+    expect(obj.maps[3].initialValue).toBeUndefined(); // .bss starts zeroed
+    expect(obj.data.map((d) => d.mapIndex)).toEqual([1, 2, undefined, 3]);
+    const [table, scratch] = decode(obj.programs[0].bytes);
+    expect([table.src, table.imm]).toEqual([Lddw.MAP_IDX, 0]);
+    expect([scratch.src, scratch.imm, scratch.imm64! >> 32n]).toEqual([Lddw.MAP_VALUE_IDX, 3, 0n]);
+  });
+
   test('a .bss beyond the limit is refused, not allocated', () => {
     const bss = (size: number) =>
       buildElf({

@@ -6,11 +6,12 @@ import {
   ELF_PROGRAM_NOT_FOUND,
   findProgram,
   findSection,
+  type LoadOptions,
   loadBpfObject,
 } from '../src/index.js';
 import { FIXTURES, type ListedRelocation, readFixture, readListing } from './support/fixtures.js';
 
-const load = (name: string) => loadBpfObject(readFixture(name));
+const load = (name: string, options: LoadOptions = {}) => loadBpfObject(readFixture(name), options);
 
 /** The ELF relocations (from llvm-readelf) that fall on each linked slot of a program. */
 function listedRelocationsBySlot(name: string, program: BpfProgram): Map<number, ListedRelocation> {
@@ -108,8 +109,14 @@ describe.each(FIXTURES)('%s.o links as llvm-readelf says', (name) => {
             break;
           case 'data': {
             expect(insn.row.name).toBe('lddw_map_value_idx');
-            const data = obj.data[insn.imm];
-            expect(data).toBeDefined();
+            // imm is the index of the section's internal map, as the kernel reads src 6.
+            const map = obj.maps[insn.imm];
+            expect(map).toMatchObject({ internal: true, type: 2, keySize: 4, maxEntries: 1 });
+            expect(record.mapIndex).toBe(insn.imm);
+            const data = obj.data[record.dataIndex];
+            expect(map.dataIndex).toBe(record.dataIndex);
+            expect(data.mapIndex).toBe(insn.imm);
+            expect(map.valueSize).toBe(data.size);
             expect(high).toBe(record.offset);
             expect(high).toBeLessThanOrEqual(data.size);
             // The relocation names the variable itself or its section.
@@ -330,10 +337,15 @@ describe('what the C sources declare', () => {
     expect(obj.programs.map((p) => [p.name, p.section, p.type])).toEqual([
       ['classify', 'tc', 'sched_cls'],
     ]);
-    expect(obj.maps).toEqual([]);
-    expect(obj.data.map((d) => [d.kind, d.readOnly])).toEqual([
-      ['rodata', true],
-      ['rodata', true],
+    // No declared maps: the two read-only data sections are its only maps, as libbpf makes them.
+    expect(obj.maps.map((m) => [m.name, m.typeName, m.valueSize, m.flags])).toEqual([
+      ['.rodata', 'array', 4, 0x480], // BPF_F_RDONLY_PROG | BPF_F_MMAPABLE (global max_len)
+      ['.rodata.cst16', 'array', 16, 0x80], // only a static table: not mmapable
+    ]);
+    expect(load('tc-program', { name: 'tc-program' }).maps[0].name).toBe('tc_progr.rodata');
+    expect(obj.data.map((d) => [d.kind, d.readOnly, d.mapIndex])).toEqual([
+      ['rodata', true, 0],
+      ['rodata', true, 1],
     ]);
     const maxLen = obj.data.find((d) => d.symbols.some((s) => s.name === 'max_len'))!;
     expect(new DataView(maxLen.bytes.buffer).getUint32(0, true)).toBe(1500);

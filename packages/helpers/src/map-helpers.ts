@@ -142,7 +142,13 @@ export function mapHelpers(env: HelperEnvironment): [number, HelperDefinition][]
       {
         name: 'bpf_ringbuf_reserve',
         signature: 'void *bpf_ringbuf_reserve(void *ringbuf, u64 size, u64 flags)',
-        prototype: { args: ['map', 'const_size', 'anything'], ret: 'mem_or_null' },
+        // The kernel's RET_PTR_TO_MEM_OR_NULL of ret_size_arg bytes, an acquired reference.
+        prototype: {
+          args: ['map', 'const_size', 'anything'],
+          ret: 'mem_or_null',
+          retSizeArg: 1,
+          acquires: true,
+        },
         fn: (r1, r2, r3, _r4, _r5, ctx) =>
           ringOf(env, ctx, r1, 'bpf_ringbuf_reserve').reserve(r2, r3),
       },
@@ -152,7 +158,8 @@ export function mapHelpers(env: HelperEnvironment): [number, HelperDefinition][]
       {
         name: 'bpf_ringbuf_submit',
         signature: 'void bpf_ringbuf_submit(void *data, u64 flags)',
-        prototype: { args: ['anything', 'anything'], ret: 'void' },
+        // OBJ_RELEASE: the record reserve acquired; unusable afterwards.
+        prototype: { args: ['anything', 'anything'], ret: 'void', releases: 0 },
         fn: (r1, r2, _r3, _r4, _r5, ctx) =>
           ringOfRecord(env, ctx, r1, 'bpf_ringbuf_submit').submit(r1, r2),
       },
@@ -162,7 +169,8 @@ export function mapHelpers(env: HelperEnvironment): [number, HelperDefinition][]
       {
         name: 'bpf_ringbuf_discard',
         signature: 'void bpf_ringbuf_discard(void *data, u64 flags)',
-        prototype: { args: ['anything', 'anything'], ret: 'void' },
+        // OBJ_RELEASE: the record reserve acquired; unusable afterwards.
+        prototype: { args: ['anything', 'anything'], ret: 'void', releases: 0 },
         fn: (r1, r2, _r3, _r4, _r5, ctx) =>
           ringOfRecord(env, ctx, r1, 'bpf_ringbuf_discard').discard(r1, r2),
       },

@@ -6,7 +6,7 @@ import { assemble } from '@ebpf/assembler';
 import { isEbpfError } from '@ebpf/isa';
 import { createJit } from '@ebpf/jit';
 import { createTypedMap, MapSet, MapType, type ProgramArrayMap, u32, u64 } from '@ebpf/maps';
-import { EbpfVmNoData, EbpfVmTc, EbpfVmXdp, VM_UNSUPPORTED, XdpAction } from '@ebpf/vm';
+import { EbpfVmNoData, EbpfVmTc, EbpfVmXdp, XdpAction } from '@ebpf/vm';
 import { describe, expect, it } from 'vitest';
 import {
   HELPERS_NO_HOOK,
@@ -27,19 +27,10 @@ import {
   verifies,
 } from './support/packets.js';
 
-/**
- * Runs `f` on the interpreter, and on the JIT where the JIT supports program contexts and tail
- * calls: there the results must be identical. Until it does, the JIT must refuse with the VM's
- * VM_UNSUPPORTED naming the missing feature (never run it wrongly).
- */
+/** Runs `f` on the interpreter and on the JIT: the results must be identical. */
 function onEngines<T>(f: (engine: 'interp' | 'jit') => T): T {
   const interp = f('interp');
-  try {
-    expect(f('jit')).toEqual(interp);
-  } catch (e) {
-    if (!isEbpfError(e, VM_UNSUPPORTED)) throw e;
-    expect(e.context.form).toMatch(/(program context|tail calls) on the jit engine/);
-  }
+  expect(f('jit')).toEqual(interp);
   return interp;
 }
 

@@ -1,13 +1,22 @@
 /**
  * `compile`: eBPF bytes to the bytes of one WebAssembly module.
  *
- * Imports: `env.memory` (the VM's linear memory), `env.helper(id, pc, r1..r5) -> r0` and
- * `env.helperx(idLo, idHi, pc, r1..r5) -> r0` (callx). Exports: `run(r1..r5) -> r0`, the
+ * Imports: `env.memory` (the VM's linear memory), `env.helper(id, pc, r1..r5) -> r0`,
+ * `env.helperx(idLo, idHi, pc, r1..r5) -> r0` (callx), and the VM's fault and tail-call paths
+ * (`engineImports` in `@ebpf/vm`): `env.slowLoad(hi, lo, size, signed, pc) -> i64`,
+ * `env.slowStore(hi, lo, size, value, pc)`, `env.tailCallPending() -> i32`. Exports: `run(r1..r5) -> r0`, the
  * mutable i64 global `budget` (instructions left; the instruction count is what `run` took from
  * it) and the trap globals (`trapKind`, `trapPc`, `trapA`, `trapB`, `trapC`), which say why a
  * run stopped with a WebAssembly trap (see `trap-kinds.ts`).
  */
-import { MAX_REGIONS, REGION_INPUT, STACK_TOP_ADDRESS } from '@ebpf/vm';
+import { writtenOperand } from '@ebpf/isa';
+import {
+  MAX_REGIONS,
+  REGION_ENTRY_SIZE,
+  REGION_INPUT,
+  REGION_TABLE_OFFSET,
+  STACK_TOP_ADDRESS,
+} from '@ebpf/vm';
 import {
   buildFunctionGraph,
   type FunctionGraph,
@@ -28,6 +37,12 @@ export interface CompileOptions {
    * instructions (faster; for runs without a budget). Default `budget`.
    */
   readonly metering?: Metering;
+  /**
+   * Whether a load or store that misses the region table asks `slowLoad`/`slowStore` (needed
+   * when the address space has slow regions, such as a program context) instead of faulting at
+   * once. Default false: the two give the same fault when no region is slow.
+   */
+  readonly slowRegions?: boolean;
 }
 
 /** What {@link compile} produces. */
@@ -37,6 +52,8 @@ export interface CompiledModule {
   /** The program as decoded (the run-time side needs it to describe errors). */
   readonly model: ProgramModel;
   readonly metering: Metering;
+  /** Whether misses ask the slow-region imports (see {@link CompileOptions}). */
+  readonly slowRegions: boolean;
   /** Number of WebAssembly functions lowered from eBPF functions. */
   readonly functions: number;
   /** Dispatchers added for irreducible loops (0 for reducible programs). */
@@ -70,6 +87,7 @@ const FUNC_TYPE = { params: [...REGS, I32], results: [I64, I64, I64, I64, I64, I
  */
 export function compile(program: Uint8Array, options: CompileOptions = {}): CompiledModule {
   const metering = options.metering ?? 'budget';
+  const slowRegions = options.slowRegions ?? false;
   const model = modelProgram(program);
   const leaders = findLeaders(model);
   const entries = model.length === 0 ? [] : findFunctionEntries(model);
@@ -83,6 +101,15 @@ export function compile(program: Uint8Array, options: CompileOptions = {}): Comp
     params: [I32, I32, I32, I64, I64, I64, I64, I64],
     results: [I64],
   });
+  const slowLoadFn = m.importFunction('env', 'slowLoad', {
+    params: [I32, I32, I32, I32, I32],
+    results: [I64],
+  });
+  const slowStoreFn = m.importFunction('env', 'slowStore', {
+    params: [I32, I32, I32, I64, I32],
+    results: [],
+  });
+  const tailPendingFn = m.importFunction('env', 'tailCallPending', { params: [], results: [I32] });
   const budgetGlobal = m.addGlobal(I64, true, 0);
   m.exportGlobal('budget', budgetGlobal);
   const primaryGlobal = m.addGlobal(I32, true, REGION_INPUT);
@@ -105,6 +132,10 @@ export function compile(program: Uint8Array, options: CompileOptions = {}): Comp
     trapGlobals,
     helperFn,
     helperxFn,
+    slowLoadFn,
+    slowStoreFn,
+    tailPendingFn,
+    slowRegions,
     primaryGlobal,
     budgetGlobal,
     metering,
@@ -138,6 +169,7 @@ export function compile(program: Uint8Array, options: CompileOptions = {}): Comp
     bytes: m.toBytes(),
     model,
     metering,
+    slowRegions,
     functions: entries.length,
     dispatchers,
     hasLoops,
@@ -147,22 +179,8 @@ export function compile(program: Uint8Array, options: CompileOptions = {}): Comp
 /** Whether the instruction at `pc` writes r10 (only unverified programs do). */
 function writesFramePointer(model: ProgramModel, pc: number): boolean {
   const row = model.rows[pc];
-  if (row === undefined) return false;
-  switch (row.kind) {
-    case 'alu':
-    case 'neg':
-    case 'movsx':
-    case 'endian':
-    case 'load':
-    case 'lddw':
-      return model.dst[pc] === 10;
-    case 'atomic':
-      return (
-        model.src[pc] === 10 && (row.op.startsWith('atomic_fetch') || row.op === 'atomic_xchg')
-      );
-    default:
-      return false;
-  }
+  const operand = row === undefined ? undefined : writtenOperand(row);
+  return operand !== undefined && model[operand][pc] === 10;
 }
 
 /** `warm()`: calls every eBPF function in warm-up mode (frames = 0), which only spins and returns. */
@@ -185,7 +203,8 @@ function emitWarm(functions: readonly number[]): Uint8Array {
 
 /**
  * `run(r1..r5) -> r0`: makes the region r1 points into the primary region (the input when r1
- * points nowhere), then calls function 0 with r10 at the top of the stack, one frame in use.
+ * points nowhere or into a region of length 0, such as a program context, whose accesses all
+ * take the slow path anyway), then calls function 0 with r10 at the top of the stack, one frame in use.
  */
 function emitRun(f0: number | undefined, primaryGlobal: number): Uint8Array {
   const w = new WasmWriter(64);
@@ -211,8 +230,20 @@ function emitRun(f0: number | undefined, primaryGlobal: number): Uint8Array {
   w.s32(MAX_REGIONS - 1);
   w.u8(Op.i32_lt_u);
   w.u8x2(Op.if, 0x40);
+  // ... unless its table entry's length is 0
   w.u8(Op.local_get);
   w.u32(HI);
+  w.u8(Op.i32_const);
+  w.s32(REGION_INPUT);
+  w.u8(Op.local_get);
+  w.u32(HI);
+  w.u8(Op.i32_const);
+  w.s32(REGION_ENTRY_SIZE);
+  w.u8(Op.i32_mul);
+  w.u8(Op.i32_load);
+  w.u8(0);
+  w.u32(REGION_TABLE_OFFSET + 4);
+  w.u8(Op.select);
   w.u8(Op.global_set);
   w.u32(primaryGlobal);
   w.u8(Op.else);

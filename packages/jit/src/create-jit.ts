@@ -7,9 +7,11 @@ import { MAX_CALL_DEPTH } from '@ebpf/isa';
 import {
   type CompiledProgram,
   type EngineEnvironment,
+  type EngineFeature,
   type EngineRunRequest,
   type EngineRunResult,
   type ExecutionEngine,
+  engineImports,
   VM_BAD_JUMP,
   VM_BAD_REGISTER,
   VM_BUDGET_EXHAUSTED,
@@ -57,47 +59,66 @@ const WARM_UP_MS = 3;
 const WARM_UP_MAX_CALLS = 64;
 const clock = (globalThis as unknown as { performance?: { now(): number } }).performance;
 
+/** What the JIT does beyond the ISA (see `EngineFeature` in `@ebpf/vm`). */
+const FEATURES: readonly EngineFeature[] = Object.freeze(['slow-regions', 'tail-calls']);
+
+/** One compiled variant: a metering mode, with or without the slow-region calls. */
+type Variant = `${Metering}${'' | '+slow'}`;
+
 /**
  * A compiled program: the WebAssembly module and its instance over one VM's memory and helpers,
- * one per metering mode, made on first use.
+ * one per variant (metering mode, and whether the address space has slow regions).
  */
 export class JitProgram implements CompiledProgram {
   readonly engine = 'jit';
+  readonly features = FEATURES;
   readonly #bytes: Uint8Array;
   readonly #env: EngineEnvironment;
-  readonly #instances = new Map<Metering, Exports>();
-  readonly #modules = new Map<Metering, CompiledModule>();
+  readonly #instances = new Map<Variant, Exports>();
+  readonly #modules = new Map<Variant, CompiledModule>();
   /** The budget of the current run, for the error's context. */
   #budget = 0;
   #limit = 0;
 
   readonly #warmUp: WarmUp;
 
+  /**
+   * Compiles and instantiates the program for runs without a budget (the VM's default) at once,
+   * so `vm.jitCompile()` does the work and reports a module the engine refuses; the budget-checking
+   * variant is made on the first run with a budget.
+   */
   constructor(bytes: Uint8Array, env: EngineEnvironment, warmUp: WarmUp = 'loops') {
     this.#bytes = bytes.slice();
     this.#env = env;
     this.#warmUp = warmUp;
+    if (this.#bytes.byteLength >= 8) this.#instance('count');
   }
 
-  /** The compiled module of a metering mode (compiling it on first use). */
-  compiled(metering: Metering): CompiledModule {
-    let m = this.#modules.get(metering);
+  /**
+   * The compiled module of a metering mode, with or without slow-region calls (compiling it on
+   * first use).
+   */
+  compiled(metering: Metering, slowRegions = false): CompiledModule {
+    const variant: Variant = slowRegions ? `${metering}+slow` : metering;
+    let m = this.#modules.get(variant);
     if (!m) {
-      m = compile(this.#bytes, { metering });
-      this.#modules.set(metering, m);
+      m = compile(this.#bytes, { metering, slowRegions });
+      this.#modules.set(variant, m);
     }
     return m;
   }
 
-  #instance(metering: Metering): Exports {
-    let inst = this.#instances.get(metering);
+  #instance(metering: Metering, slowRegions = false): Exports {
+    const variant: Variant = slowRegions ? `${metering}+slow` : metering;
+    let inst = this.#instances.get(variant);
     if (inst) return inst;
-    const compiled = this.compiled(metering);
+    const compiled = this.compiled(metering, slowRegions);
     const env = this.#env;
     const helpers = env.helpers;
     const asU = (v: bigint) => BigInt.asUintN(64, v);
     const imports = {
       env: {
+        ...engineImports(env),
         memory: env.space.memory,
         helper: (
           id: number,
@@ -145,7 +166,7 @@ export class JitProgram implements CompiledProgram {
     }
     const instance = new wasm.Instance(module, imports);
     inst = instance.exports as unknown as Exports;
-    this.#instances.set(metering, inst);
+    this.#instances.set(variant, inst);
     if (this.#warmUp === 'always' || (this.#warmUp === 'loops' && compiled.hasLoops)) {
       // V8 runs a function's first calls in its baseline tier and swaps in optimised code only
       // for later calls (no on-stack replacement). A few calls of the warm-up entry make every
@@ -197,6 +218,8 @@ export class JitProgram implements CompiledProgram {
           at,
         );
       }
+      case TrapKind.TAIL_CALL_IN_FUNCTION:
+        return new VmError(VM_UNSUPPORTED, { form: 'tail call from inside a local function' }, pc);
       case TrapKind.LOAD_FAULT:
         return space.accessViolation(b, a, c, 'load', pc);
       default:
@@ -218,18 +241,22 @@ export class JitProgram implements CompiledProgram {
       }
       throw new VmError(VM_BAD_JUMP, { target: 0, reason: 'fell-off' }, 0);
     }
-    const inst = this.#instance(unlimited ? 'count' : 'budget');
+    const metering: Metering = unlimited ? 'count' : 'budget';
+    const slowRegions = hasSlowRegions(this.#env);
+    const inst = this.#instance(metering, slowRegions);
     const args = request.args;
     inst.budget.value = BigInt(limit);
     let r0: bigint;
+    let tailCall = false;
     try {
       r0 = inst.run(args[0] ?? 0n, args[1] ?? 0n, args[2] ?? 0n, args[3] ?? 0n, args[4] ?? 0n);
     } catch (e) {
       const kind = inst.trapKind.value;
       if (!(e instanceof wasm.RuntimeError) || kind < 0) throw e;
       inst.trapKind.value = -1;
-      if (kind !== TrapKind.HALT) {
-        const compiled = this.compiled(unlimited ? 'count' : 'budget');
+      if (kind === TrapKind.TAIL_CALL) tailCall = true;
+      else if (kind !== TrapKind.HALT) {
+        const compiled = this.compiled(metering, slowRegions);
         throw this.#trapError(
           compiled,
           kind,
@@ -242,8 +269,18 @@ export class JitProgram implements CompiledProgram {
       r0 = 0n;
     }
     const used = limit - Number(inst.budget.value);
+    if (tailCall) return { r0: 0n, insnCount: used, tailCall: true };
     return { r0: BigInt.asUintN(64, r0), insnCount: used };
   }
+}
+
+/** Whether some region of `env`'s address space is served by host code (a program context). */
+function hasSlowRegions(env: EngineEnvironment): boolean {
+  const space = env.space;
+  for (let i = 1, n = space.regionCount; i < n; i++) {
+    if (space.slowRegion(i) !== undefined) return true;
+  }
+  return false;
 }
 
 /** When to warm compiled code up: for programs with a loop (default), always, or never. */

@@ -19,6 +19,16 @@
  * address or raises the interpreter's access violation. Within a block, an access inside a range
  * an earlier access through the same unchanged register proved needs no check at all.
  *
+ * Slow regions (program contexts): in the `slowRegions` variant, a load or store whose table
+ * lookup fails calls the imported `slowLoad`/`slowStore` instead and leaves the access's block
+ * with the value (those throw the interpreter's fault when nothing serves the access). That
+ * variant proves no ranges (a register used for a slow access must take the slow path again).
+ * After every call the primary region's bounds are read again (a helper may move the packet's
+ * tail), and after a helper call a requested tail call stops the run (see `afterHelper`).
+ *
+ * Check hoisting (`bounded-indexes.ts`): accesses through `base + i` with a bounded index are
+ * checked once at entry; the function body is emitted twice, without and with their checks.
+ *
  * Faults: no call. The reason goes into the module's trap globals and `unreachable` unwinds to
  * the JavaScript side (`create-jit.ts`), which raises the interpreter's `VmError`. V8 then treats
  * fault paths as dead ends and keeps loop values in registers (a call on the slow path that
@@ -38,12 +48,15 @@ import {
   STACK_BASE,
   STACK_SIZE,
 } from '@ebpf/vm';
+import { findIndexedAccesses } from './bounded-indexes.js';
 import type { Block, FunctionGraph } from './control-flow-graph.js';
 import { isValidTarget } from './control-flow-graph.js';
+import { convertIfThen, type IfConversion } from './if-conversion.js';
 import { lowerAlu, lowerCondition } from './lower-alu.js';
 import { type ProgramModel, slotsAt, Trap, targetAt } from './program-model.js';
+import { matchRotate, type RotateIdiom } from './rotate-idiom.js';
 import { StackPointers } from './stack-pointers.js';
-import { emitStructured, type GraphAnalysis } from './structure.js';
+import { analyzeGraph, emitStructured, type GraphAnalysis } from './structure.js';
 import { TrapKind } from './trap-kinds.js';
 import { ValidatedRanges } from './validated-ranges.js';
 import { Op, ValType, type ValTypeCode } from './wasm-opcodes.js';
@@ -66,6 +79,18 @@ export interface ModuleLayout {
   readonly trapGlobals: number;
   readonly helperFn: number;
   readonly helperxFn: number;
+  /** Imported `slowLoad(hi, lo, size, signed, pc) -> i64` (`engineImports` in `@ebpf/vm`). */
+  readonly slowLoadFn: number;
+  /** Imported `slowStore(hi, lo, size, value, pc)`. */
+  readonly slowStoreFn: number;
+  /** Imported `tailCallPending() -> i32`, asked after every helper call. */
+  readonly tailPendingFn: number;
+  /**
+   * Whether loads and stores that miss the region table ask `slowLoad`/`slowStore` (program
+   * contexts) instead of faulting at once. Without slow regions both give the same fault, so
+   * the VM's ordinary runs use the variant without these calls.
+   */
+  readonly slowRegions: boolean;
   /** The i32 global holding the primary region's index (set by `run` from r1). */
   readonly primaryGlobal: number;
   readonly budgetGlobal: number;
@@ -148,8 +173,19 @@ export function emitFunction(
 ): LoweredFunction {
   const { model } = layout;
   const metered = layout.metering === 'budget';
+  let graphAnalysis = analysis ?? analyzeGraph(graph.blocks);
+  // Indexed accesses whose checks move to entry (a second, checked copy runs when they fail).
+  const indexed = findIndexedAccesses(model, graph, graphAnalysis.rpo);
+  // Counting only: one-instruction then-blocks become selects (after the analysis above, which
+  // must see the original graph).
+  const converted = metered ? new Map<number, IfConversion>() : convertIfThen(model, graph);
+  if (converted.size > 0) graphAnalysis = analyzeGraph(graph.blocks);
   // Which (store?, size) limits of the primary region the function needs.
   const limitOf = new Map<number, number>();
+  for (const a of indexed.values()) {
+    const key = (a.store ? 16 : 0) + a.size;
+    if (!limitOf.has(key)) limitOf.set(key, limitOf.size);
+  }
   for (const b of graph.blocks) {
     if (b.start < 0) continue;
     const stackRegs = new StackPointers();
@@ -184,11 +220,22 @@ export function emitFunction(
   const pointerBase = (r: number) => firstI32 + 7 + r;
   const locals: [number, ValTypeCode][] = [
     [4 + nLimits, ValType.i64],
-    [7 + 11, ValType.i32],
+    [7 + 11 + 1 + 11 + 1, ValType.i32],
   ];
+  /** The if-converted condition (1: the then-instruction does not run). */
+  const SKIP = firstI32 + 30;
+  /** 1 when every indexed access's range checked at entry holds (the unchecked copy runs). */
+  const FAST = firstI32 + 18;
+  /** Whether the copy being emitted is the one without checks on indexed accesses. */
+  let uncheckedCopy = false;
+  /** Per invariant base register of indexed accesses: its low half plus the region's base. */
+  const basePhysical = (r: number) => firstI32 + 19 + r;
   const scratch = { a32: A32, b32: B32 };
 
-  const w = new WasmWriter(64 + graph.blocks.length * 48);
+  let slots = 0;
+  for (const b of graph.blocks) if (b.start >= 0) slots += b.last - b.start + 1;
+  // About 30 bytes of WebAssembly per instruction: size the buffer once.
+  const w = new WasmWriter(256 + slots * 32);
   const get = (l: number) => {
     w.u8(Op.local_get);
     w.u32(l);
@@ -320,8 +367,13 @@ export function emitFunction(
     w.u8(0); // alignment hint: none
     w.u32(offset);
   };
-  if (nLimits > 0) {
-    // The primary region's table entry, first address, base and limits.
+  /**
+   * Reads the primary region's table entry, first address, base and limits into locals: at entry
+   * and again after every call, since a helper may change the input's length (packet tail
+   * adjustment) and the checks must stay exact.
+   */
+  const loadPrimary = () => {
+    if (nLimits === 0) return;
     w.u8(Op.global_get);
     w.u32(layout.primaryGlobal);
     w.u8(Op.local_tee);
@@ -373,7 +425,8 @@ export function emitFunction(
       w.u8(Op.select);
       set(FIRST_I64_LOCAL + 2 + index);
     }
-  }
+  };
+  loadPrimary();
 
   /** Traps with an access violation for the address in T0. */
   const accessFault = (pc: number, size: number, store: boolean) => {
@@ -399,6 +452,7 @@ export function emitFunction(
     size: number,
     store: boolean,
     onStack: boolean,
+    slow?: () => void,
   ) => {
     const need = store ? NEED_WRITE : NEED_READ;
     get(base);
@@ -460,7 +514,13 @@ export function emitFunction(
     w.u8(Op.i32_ne);
     w.u8(Op.i32_or);
     w.u8x2(Op.if, 0x40);
-    accessFault(pc, size, store);
+    if (slow === undefined) accessFault(pc, size, store);
+    else {
+      // The slow path serves the access (or throws the fault) and leaves the access's block.
+      slow();
+      w.u8(Op.br);
+      w.u32(2);
+    }
     w.u8(Op.end);
     get(T0);
     w.u8(Op.i32_wrap_i64);
@@ -470,7 +530,23 @@ export function emitFunction(
     w.u8(Op.end);
   };
 
-  /** Pushes the physical address and gives the memarg offset of a memory operand. */
+  /** Pushes the high and low halves of the virtual address in T0 (a slow call's first operands). */
+  const virtualHalves = () => {
+    get(T0);
+    i64c(32);
+    w.u8(Op.i64_shr_u);
+    w.u8(Op.i32_wrap_i64);
+    get(T0);
+    w.u8(Op.i32_wrap_i64);
+  };
+  /** Whether `address` opened a block the caller must close after the access (`slow` given). */
+  let openBlock = false;
+
+  /**
+   * Pushes the physical address and gives the memarg offset of a memory operand. With `slow`
+   * (a load or store in the slow-regions variant), a miss calls it instead of faulting, inside a
+   * block `address` opens (`openBlock`): the caller emits the access, then closes the block.
+   */
   const address = (
     pc: number,
     base: number,
@@ -478,10 +554,39 @@ export function emitFunction(
     size: number,
     store: boolean,
     atomic = false,
+    slow?: () => void,
   ): number => {
+    openBlock = false;
     if (isStaticStack(layout, base, off, size, atomic)) {
       get(FP);
       return off + STACK_FRAME_SIZE;
+    }
+    const proof = uncheckedCopy && !atomic ? indexed.get(pc) : undefined;
+    if (proof !== undefined) {
+      // Proved at entry (see `bounded-indexes.ts`): inside the primary region, where
+      // low(base) + index + off does not carry, so the physical address is base's plus index.
+      if (proof.index === -2) {
+        get(basePhysical(proof.base));
+      } else if (proof.index >= 0) {
+        get(basePhysical(proof.base));
+        get(proof.index);
+        w.u8(Op.i32_wrap_i64);
+        w.u8(Op.i32_add);
+      } else {
+        get(base);
+        w.u8(Op.i32_wrap_i64);
+        get(PBASE);
+        w.u8(Op.i32_add);
+      }
+      return off;
+    }
+    if (slow !== undefined) {
+      // No proved ranges here: after a slow access, a later one through the same register must
+      // take the slow path again.
+      w.u8x2(Op.block, 0x40);
+      openBlock = true;
+      checkedAddress(pc, base, off, size, store, stackRegs.has(base), slow);
+      return 0;
     }
     if (!atomic && validated.covers(base, off, size, store)) {
       // An earlier access through the same, unchanged register proved this one in bounds.
@@ -526,6 +631,12 @@ export function emitFunction(
     2: Op.i64_store16,
     4: Op.i64_store32,
     8: Op.i64_store,
+  };
+
+  const STORE32: Record<number, number> = {
+    1: Op.i32_store8,
+    2: Op.i32_store16,
+    4: Op.i32_store,
   };
 
   const lowerAtomic = (pc: number, row: OpcodeRow) => {
@@ -696,6 +807,39 @@ export function emitFunction(
     call(layout.functionIndex.get(t)!);
     for (let r = 5; r >= 0; r--) set(r);
     syncIn();
+    loadPrimary();
+  };
+
+  /**
+   * After a helper call: stop for a tail call the helper requested (at call depth 0 the run ends
+   * with the count so far; deeper, it is the interpreter's VM_UNSUPPORTED), then re-read the
+   * primary region's bounds, which the helper may have changed.
+   */
+  const afterHelper = (pc: number) => {
+    call(layout.tailPendingFn);
+    w.u8x2(Op.if, 0x40);
+    get(FRAMES_LOCAL);
+    i32c(1);
+    w.u8(Op.i32_gt_u);
+    w.u8x2(Op.if, 0x40);
+    trap(TrapKind.TAIL_CALL_IN_FUNCTION, pc);
+    w.u8(Op.else);
+    trap(TrapKind.TAIL_CALL, pc);
+    w.u8(Op.end);
+    w.u8(Op.end);
+    loadPrimary();
+  };
+
+  /** `t = x shifted by k; x = x rotated by k` (see `rotate-idiom.ts`). */
+  const lowerRotate = ({ x, t, op, k }: RotateIdiom) => {
+    get(x);
+    i64c(k);
+    w.u8(op === 'rsh' ? Op.i64_shr_u : Op.i64_shl);
+    set(t);
+    get(x);
+    i64c(k);
+    w.u8(op === 'rsh' ? Op.i64_rotr : Op.i64_rotl);
+    set(x);
   };
 
   let stackRegs = new StackPointers();
@@ -737,18 +881,49 @@ export function emitFunction(
         set(d);
         return;
       case 'load': {
-        const offset = address(pc, s, model.off[pc], row.size, false);
-        memarg(row.op === 'ldxs' ? LOADS[row.size] : LOAD[row.size], offset);
+        const signed = row.op === 'ldxs';
+        const slow = layout.slowRegions
+          ? () => {
+              virtualHalves();
+              i32c(row.size);
+              i32c(signed ? 1 : 0);
+              i32c(pc);
+              call(layout.slowLoadFn);
+              set(d);
+            }
+          : undefined;
+        const offset = address(pc, s, model.off[pc], row.size, false, false, slow);
+        memarg(signed ? LOADS[row.size] : LOAD[row.size], offset);
         set(d);
+        if (openBlock) w.u8(Op.end);
         return;
       }
       case 'store': {
-        const offset = address(pc, d, model.off[pc], row.size, true);
-        if (row.op === 'st') {
-          w.u8(Op.i64_const);
-          w.s32(model.imm[pc]);
-        } else get(s);
-        memarg(STORE[row.size], offset);
+        const value = () => {
+          if (row.op === 'st') {
+            w.u8(Op.i64_const);
+            w.s32(model.imm[pc]);
+          } else get(s);
+        };
+        const slow = layout.slowRegions
+          ? () => {
+              virtualHalves();
+              i32c(row.size);
+              value();
+              i32c(pc);
+              call(layout.slowStoreFn);
+            }
+          : undefined;
+        const offset = address(pc, d, model.off[pc], row.size, true, false, slow);
+        if (row.op === 'st' && row.size < 8) {
+          // An immediate needs no 64-bit value: store it from an i32 constant.
+          i32c(model.imm[pc]);
+          memarg(STORE32[row.size], offset);
+        } else {
+          value();
+          memarg(STORE[row.size], offset);
+        }
+        if (openBlock) w.u8(Op.end);
         return;
       }
       case 'atomic':
@@ -768,6 +943,7 @@ export function emitFunction(
         for (let r = 1; r <= 5; r++) get(r);
         call(layout.helperFn);
         set(0);
+        afterHelper(pc);
         return;
       case 'callx':
         syncOut();
@@ -781,6 +957,7 @@ export function emitFunction(
         for (let r = 1; r <= 5; r++) get(r);
         call(layout.helperxFn);
         set(0);
+        afterHelper(pc);
         return;
       default:
         // ja, jcond and exit: the structurer writes them.
@@ -794,64 +971,199 @@ export function emitFunction(
    * also inside a callee), since the count is observable only when the run ends normally.
    */
   const endsSegment = (pc: number): boolean => {
-    if (metered) return mayFault(layout, pc);
+    // In the unchecked copy, a hoisted load cannot fault and has no effect a stop before it
+    // could lose (a store's would be: the run stops before the segment's first instruction).
+    if (metered)
+      return mayFault(layout, pc) && !(uncheckedCopy && indexed.get(pc)?.store === false);
     const row = model.rows[pc];
-    return row !== undefined && (row.kind === 'packet' || row.op === 'call_local');
+    return (
+      row !== undefined && (row.kind === 'packet' || row.kind === 'call' || row.kind === 'callx')
+    );
   };
 
+  /** Instructions in the segment of `b` that starts at `pc`. */
+  const segmentLength = (b: Block, pc: number): number => {
+    let n = 0;
+    for (let p = pc; p <= b.last; p += slotsAt(model, p)) {
+      n++;
+      if (endsSegment(p)) break;
+    }
+    return n;
+  };
   const body = (b: Block) => {
     stackRegs = new StackPointers();
     validated.clear();
     let pc = b.start;
     while (pc <= b.last) {
-      let n = 0;
-      for (let p = pc; p <= b.last; p += slotsAt(model, p)) {
-        n++;
-        if (endsSegment(p)) break;
-      }
+      const n = segmentLength(b, pc);
       count(n, pc);
       for (let i = 0; i < n; i++) {
+        const rotate = i + 3 < n ? matchRotate(model, pc) : undefined;
+        if (rotate !== undefined) {
+          // Four ALU instructions of one segment: nothing in between can stop the run.
+          lowerRotate(rotate);
+          for (let j = 0; j < 4; j++, pc++) {
+            stackRegs.step(model, pc);
+            validated.step(model, pc);
+          }
+          i += 3;
+          continue;
+        }
         lowerInsn(pc);
         pc += slotsAt(model, pc);
       }
     }
+    const conversion = converted.get(b.id);
+    if (conversion !== undefined) lowerIfConverted(b, conversion);
   };
 
-  emitStructured(
-    graph,
-    w,
-    {
-      body,
-      condition(b) {
-        const pc = b.last;
-        lowerCondition(w, model.rows[pc]!, model.dst[pc], model.src[pc], model.imm[pc]);
+  /**
+   * The end of an if-converted block: the then-instruction runs into its register and a select
+   * keeps the old value when the jump would have skipped it; the count follows the same way.
+   */
+  const lowerIfConverted = (b: Block, { thenPc, skipWhenTaken }: IfConversion) => {
+    const pc = b.last;
+    lowerCondition(w, model.rows[pc]!, model.dst[pc], model.src[pc], model.imm[pc]);
+    if (!skipWhenTaken) w.u8(Op.i32_eqz);
+    set(SKIP);
+    // x op= (SKIP ? 0 : y), 0 being op's right identity
+    const row = model.rows[thenPc]!;
+    const d = model.dst[thenPc];
+    get(d);
+    i64c(0);
+    if (row.source === 'reg') get(model.src[thenPc]);
+    else i64c(model.imm[thenPc]);
+    get(SKIP);
+    w.u8(Op.select);
+    w.u8(
+      row.op === 'add'
+        ? Op.i64_add
+        : row.op === 'sub'
+          ? Op.i64_sub
+          : row.op === 'or'
+            ? Op.i64_or
+            : Op.i64_xor,
+    );
+    set(d);
+    get(BUD);
+    i64c(0);
+    i64c(1);
+    get(SKIP);
+    w.u8(Op.select);
+    w.u8(Op.i64_sub);
+    set(BUD);
+    stackRegs.mask &= ~(1 << d);
+    validated.step(model, thenPc);
+  };
+
+  /**
+   * FAST = whether, for every indexed access, `[base + off, base + max(L - 1, c) + off + size)`
+   * lies in the primary region with the access's permission (values at entry, which the
+   * function never changes; it makes no calls, so the region table does not change either).
+   */
+  const emitRangeChecks = () => {
+    const seen = new Set<string>();
+    i32c(1);
+    for (const a of indexed.values()) {
+      const key = `${a.base},${a.limit},${a.c},${a.end},${a.store},${a.size}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      // lo = base - PLO must be a region offset (< 2^32)
+      get(a.base);
+      get(PLO);
+      w.u8(Op.i64_sub);
+      w.u8(Op.local_tee);
+      w.u32(T0);
+      w.u8(Op.i64_const);
+      w.s64(0, 1);
+      w.u8(Op.i64_lt_u);
+      w.u8(Op.i32_and);
+      // M = max(L - 1, c) (L at most 2^32, so nothing overflows), else c
+      if (a.limit >= 0) {
+        get(a.limit);
+        w.u8(Op.i64_const);
+        w.s64(0, 1);
+        w.u8(Op.i64_le_u);
+        w.u8(Op.i32_and);
+        get(a.limit);
+        i64c(1);
+        w.u8(Op.i64_sub);
+        w.u8(Op.local_tee);
+        w.u32(T1);
+        i64c(a.c);
+        get(T1);
+        i64c(a.c);
+        w.u8(Op.i64_gt_s);
+        w.u8(Op.select);
+      } else i64c(a.c);
+      // lo + M + off < limit(store, size), i.e. the last byte fits
+      get(T0);
+      w.u8(Op.i64_add);
+      i64c(a.end - a.size);
+      w.u8(Op.i64_add);
+      get(plimit(a.store, a.size));
+      w.u8(Op.i64_lt_u);
+      w.u8(Op.i32_and);
+    }
+    set(FAST);
+    for (const a of indexed.values()) {
+      get(a.base);
+      w.u8(Op.i32_wrap_i64);
+      get(PBASE);
+      w.u8(Op.i32_add);
+      set(basePhysical(a.base));
+    }
+  };
+  const emitBody = () => {
+    emitStructured(
+      graph,
+      w,
+      {
+        body,
+        condition(b) {
+          const pc = b.last;
+          lowerCondition(w, model.rows[pc]!, model.dst[pc], model.src[pc], model.imm[pc]);
+        },
+        exit() {
+          syncOut();
+          for (let r = 0; r <= 5; r++) get(r);
+          w.u8(Op.return);
+        },
+        fault(b) {
+          if (b.kind === 'bad-jump') {
+            count(1, b.badTarget);
+            trap(
+              b.badReason === 'fell-off' ? TrapKind.FELL_OFF : TrapKind.LDDW_TAIL,
+              b.badTarget,
+              b.badTarget,
+            );
+          }
+          // `fault` blocks trapped in their body already.
+        },
+        getLabel() {
+          get(LABEL);
+        },
+        setLabel(label) {
+          i32c(label);
+          set(LABEL);
+        },
       },
-      exit() {
-        syncOut();
-        for (let r = 0; r <= 5; r++) get(r);
-        w.u8(Op.return);
-      },
-      fault(b) {
-        if (b.kind === 'bad-jump') {
-          count(1, b.badTarget);
-          trap(
-            b.badReason === 'fell-off' ? TrapKind.FELL_OFF : TrapKind.LDDW_TAIL,
-            b.badTarget,
-            b.badTarget,
-          );
-        }
-        // `fault` blocks trapped in their body already.
-      },
-      getLabel() {
-        get(LABEL);
-      },
-      setLabel(label) {
-        i32c(label);
-        set(LABEL);
-      },
-    },
-    analysis,
-  );
+      graphAnalysis,
+    );
+  };
+  if (indexed.size > 0) {
+    emitRangeChecks();
+    get(FAST);
+    w.u8x2(Op.if, 0x40);
+    uncheckedCopy = true;
+    emitBody();
+    w.u8(Op.unreachable);
+    w.u8(Op.else);
+    uncheckedCopy = false;
+    emitBody();
+    w.u8(Op.unreachable);
+    w.u8(Op.end);
+  } else emitBody();
   w.u8(Op.unreachable);
   w.u8(Op.end);
   return { locals, body: w.view() };

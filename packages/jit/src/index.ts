@@ -18,8 +18,14 @@
  * region table at a fixed physical offset of the one `WebAssembly.Memory` (16-byte entries:
  * base, length, flags), the stack at a fixed physical base with r10 starting at its top, the
  * `ExecutionEngine` slot, the helper table's `call`, and `AddressSpace.accessViolation` /
- * `misalignedAtomic` to build the same errors. Compiled code assumes existing table entries do
- * not change during a run (regions may be added); the VM only re-lays regions between runs.
+ * `misalignedAtomic` to build the same errors, and `engineImports` (the slow-region and tail-call
+ * paths). During a run only a helper may change a table entry (the input's length, when a packet's
+ * tail moves), so compiled code reads the bounds again after every call.
+ *
+ * Kernel program types: program contexts (XDP, `__sk_buff`) go through the VM's slow path on a
+ * table miss, tail calls stop the run after the helper (`features: ['slow-regions',
+ * 'tail-calls']`). Loops over `base + i` with `i` bounded by a compared limit get their checks
+ * hoisted to function entry (with a fully checked copy for when the range does not fit).
  *
  * @example
  * import { createJit } from '@ebpf/jit';

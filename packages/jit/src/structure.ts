@@ -331,11 +331,18 @@ export function emitStructured(
       else loopHeader[s] = 1;
     }
   }
-  // Merge children of each block in the dominator tree, highest reverse post-order first.
-  const mergeChildren: number[][] = Array.from({ length: n }, () => []);
+  // Merge children of each block in the dominator tree, highest reverse post-order first, as
+  // linked lists (first child, next sibling) to spare an array per block.
+  const firstMerge = new Int32Array(n).fill(-1);
+  const lastMerge = new Int32Array(n).fill(-1);
+  const nextMerge = new Int32Array(n).fill(-1);
   for (let i = order.length - 1; i >= 1; i--) {
     const v = order[i];
-    if (forwardPreds[v] >= 2) mergeChildren[idom[v]].push(v);
+    if (forwardPreds[v] < 2) continue;
+    const p = idom[v];
+    if (firstMerge[p] < 0) firstMerge[p] = v;
+    else nextMerge[lastMerge[p]] = v;
+    lastMerge[p] = v;
   }
   const isMerge = (v: number) => forwardPreds[v] >= 2;
   // The context: open blocks/loops/ifs. ctxPos[v] is where v's block or loop label is.
@@ -379,16 +386,16 @@ export function emitStructured(
         push(a, true);
         task(END);
       }
-      task(WITHIN, a, 0);
+      task(WITHIN, a, firstMerge[a]);
     } else if (k === WITHIN) {
-      const ys = mergeChildren[a];
-      if (b < ys.length) {
+      // `b` is the next merge child of `a` to open a block for, or -1.
+      if (b >= 0) {
         w.u8x2(Op.block, 0x40);
-        push(ys[b], false);
+        push(b, false);
         // Pushed in reverse: WITHIN runs first, then END, then the merge node's tree.
-        task(TREE, ys[b]);
+        task(TREE, b);
         task(END);
-        task(WITHIN, a, b + 1);
+        task(WITHIN, a, nextMerge[b]);
       } else {
         emitNode(a);
       }

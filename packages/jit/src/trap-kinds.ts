@@ -30,6 +30,10 @@ export const TrapKind = Object.freeze({
   STORE_FAULT: 11,
   /** Not an error: a packet load out of bounds ends the run with r0 = 0. */
   HALT: 12,
+  /** Not an error: a helper requested a tail call at call depth 0; the run stops after it. */
+  TAIL_CALL: 13,
+  /** VM_UNSUPPORTED: a helper requested a tail call inside a local function. */
+  TAIL_CALL_IN_FUNCTION: 14,
 } as const);
 /** One of the {@link TrapKind} codes. */
 export type TrapKindCode = (typeof TrapKind)[keyof typeof TrapKind];

@@ -3,7 +3,8 @@ import type { ProgramModel } from './program-model.js';
 /**
  * Per register, the offsets an earlier access in the same block proved to lie in one region
  * (and whether that access was a store, which also needs write permission), while the register
- * is unchanged. An access inside that range needs no check.
+ * is unchanged and no call came between (a helper may shrink the packet). An access inside that
+ * range needs no check.
  */
 export class ValidatedRanges {
   readonly lo = new Int32Array(11);
@@ -57,8 +58,11 @@ export class ValidatedRanges {
         return;
       case 'call':
       case 'callx':
+        // A call may change a region's bounds (packet tail adjustment): forget every proof.
+        this.clear();
+        return;
       case 'packet':
-        for (let r = 0; r <= (row.op === 'call_local' ? 5 : 0); r++) forget(r);
+        forget(0);
         return;
       default:
         return;

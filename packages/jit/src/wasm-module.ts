@@ -126,8 +126,9 @@ export class WasmModuleBuilder {
 
   /** The module's bytes. */
   toBytes(): Uint8Array {
-    let size = 64;
-    for (const f of this.funcs) size += f.body.length + 16;
+    // Room for every body and some for the small sections, so that large bodies are copied once.
+    let size = 4096;
+    for (const f of this.funcs) size += f.body.length + 16 + f.locals.length * 6;
     const out = new WasmWriter(size);
     out.write(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
     const section = (id: number, fill: (w: WasmWriter) => void) => {
@@ -222,7 +223,7 @@ export class WasmModuleBuilder {
       out.write(heads[i].view());
       out.write(f.body);
     });
-    return out.view().slice();
+    return out.view();
   }
 }
 

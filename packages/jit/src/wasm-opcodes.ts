@@ -47,6 +47,8 @@ export const Op = Object.freeze({
   i64_load32_u: 0x35,
   i32_store: 0x36,
   i64_store: 0x37,
+  i32_store8: 0x3a,
+  i32_store16: 0x3b,
   i64_store8: 0x3c,
   i64_store16: 0x3d,
   i64_store32: 0x3e,

@@ -1,5 +1,6 @@
 import { assemble } from '@ebpf/assembler';
 import {
+  EbpfVmRaw,
   VM_ACCESS_VIOLATION,
   VM_BAD_JUMP,
   VM_BUDGET_EXHAUSTED,
@@ -8,7 +9,7 @@ import {
   VM_UNKNOWN_HELPER,
 } from '@ebpf/vm';
 import { describe, expect, it } from 'vitest';
-import { compile } from '../src/index.js';
+import { compile, createJit } from '../src/index.js';
 import { createTestVm, type Outcome, runOn } from './support/differential.js';
 
 /**
@@ -297,6 +298,16 @@ describe('both engines agree on packet loads', () => {
     ]);
     const o = ok(both(prog, mem));
     expect([o.r0, o.insnCount]).toEqual([0n, 3]);
+  });
+});
+
+describe('warm-up', () => {
+  it('warming a program up changes nothing it computes', () => {
+    const asm = 'mov %r0, 0\nmov %r2, 100\nl:\nadd %r0, %r2\nsub %r2, 1\njne %r2, 0, l\nexit';
+    const vm = new EbpfVmRaw(assemble(asm), { jit: createJit({ warmUp: 'always' }) });
+    const viaJit = vm.run({}, { engine: 'jit' });
+    expect(viaJit).toEqual(vm.run({}, { engine: 'interp' }));
+    expect(viaJit.r0).toBe(5050n);
   });
 });
 

@@ -4,7 +4,7 @@ import { createJit } from '../src/index.js';
 import { loadConformanceCases } from './support/conformance-files.js';
 
 const cases = loadConformanceCases();
-const jit = createJit();
+const jit = createJit({ warmUp: 'never' });
 
 describe('bpf_conformance suite through the JIT', () => {
   it('has all 313 tests', () => {

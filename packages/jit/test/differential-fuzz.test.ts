@@ -12,8 +12,8 @@ describe('differential fuzzing: interpreter against JIT', () => {
     'random programs over the ISA table give identical outcomes on both engines',
     () => {
       console.log(`differential fuzz: seed ${seed}, ${runs} programs`);
-      let errors = 0;
       let finished = 0;
+      const faults = new Map<string, number>();
       fc.assert(
         fc.property(
           arbitraryProgram,
@@ -24,15 +24,20 @@ describe('differential fuzzing: interpreter against JIT', () => {
             expect(jit).toEqual(interp);
             if (jitUnmetered) expect(jitUnmetered).toEqual(interp);
             if (interp.kind === 'ok') finished++;
-            else errors++;
+            else faults.set(String(interp.code), (faults.get(String(interp.code)) ?? 0) + 1);
           },
         ),
         { seed, numRuns: runs },
       );
+      const faulted = [...faults.values()].reduce((a, b) => a + b, 0);
+      const byCode = [...faults]
+        .sort((a, b) => b[1] - a[1])
+        .map(([code, n]) => `${code}: ${n}`)
+        .join(', ');
       console.log(
-        `differential fuzz: seed ${seed}, ${runs} programs agreed (${finished} exited, ${errors} faulted)`,
+        `differential fuzz: seed ${seed}, ${runs} programs agreed (${finished} exited, ${faulted} faulted; by code ${byCode})`,
       );
-      expect(finished + errors).toBe(runs);
+      expect(finished + faulted).toBe(runs);
     },
     120_000 + runs * 20,
   );

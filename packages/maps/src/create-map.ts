@@ -1,13 +1,18 @@
 /**
  * `createMap`: a map from its definition (as `@ebpf/elf` reports it), in a VM's address space.
  */
-import { ArrayMap } from './array-map.js';
+import { ArrayMap, indexKey } from './array-map.js';
 import { type BpfMap, type MapOptions, type MapTarget, resolveEnvironment } from './bpf-map.js';
 import { HashMap } from './hash-map.js';
 import { LpmTrieMap } from './lpm-trie-map.js';
 import { MAP_TYPE_NAMES, MapType } from './map-constants.js';
 import { type MapDefinition, normalizeDefinition } from './map-definition.js';
-import { MAP_UNKNOWN_TYPE, MAP_UNSUPPORTED_TYPE, MapError } from './map-errors.js';
+import {
+  MAP_BAD_ARGUMENT,
+  MAP_UNKNOWN_TYPE,
+  MAP_UNSUPPORTED_TYPE,
+  MapError,
+} from './map-errors.js';
 import { ProgramArrayMap } from './program-array-map.js';
 import { QueueStackMap } from './queue-stack-map.js';
 import { RingBufferMap } from './ring-buffer-map.js';
@@ -41,8 +46,13 @@ export const SUPPORTED_MAP_TYPES: readonly number[] = Object.freeze([...CONSTRUC
  * memory add one region; create them before the VM runs, never from inside a helper (adding a
  * region may grow the linear memory).
  *
+ * `def.initialValue` (array maps only) fills element 0, as libbpf fills the internal maps of
+ * `.data` and `.rodata` before freezing them; a `BPF_F_RDONLY_PROG` map keeps those bytes for
+ * programs, which cannot write them, while the host still can.
+ *
  * @throws MapError MAP_UNKNOWN_TYPE, MAP_UNSUPPORTED_TYPE, MAP_BAD_KEY_SIZE, MAP_BAD_VALUE_SIZE,
- * MAP_BAD_MAX_ENTRIES, MAP_BAD_FLAGS, MAP_TOO_LARGE, MAP_NO_REGION.
+ * MAP_BAD_MAX_ENTRIES, MAP_BAD_FLAGS, MAP_TOO_LARGE, MAP_NO_REGION; MAP_BAD_ARGUMENT for an
+ * `initialValue` on another map type, that is no `Uint8Array` or that is longer than the value.
  *
  * @example
  * const vm = new EbpfVmNoData(program);
@@ -65,5 +75,32 @@ export function createMap(def: MapDefinition, target: MapTarget, options: MapOpt
     }
     throw new MapError(MAP_UNKNOWN_TYPE, { map: checked.name, type: Number(checked.type) });
   }
-  return new make(checked, env);
+  const initial = def.initialValue;
+  if (initial !== undefined)
+    checkInitialValue(initial, checked.type, checked.name, checked.valueSize);
+  const map = new make(checked, env);
+  if (initial !== undefined && initial.length > 0) {
+    const value = new Uint8Array(checked.valueSize);
+    value.set(initial);
+    (map as ArrayMap).update(indexKey(0), value);
+  }
+  return map;
+}
+
+function checkInitialValue(initial: unknown, type: number, name: string, valueSize: number): void {
+  if (type !== MapType.ARRAY) {
+    throw new MapError(MAP_BAD_ARGUMENT, {
+      argument: `initialValue of map '${name}'`,
+      problem: 'only array maps (type 2) take an initial value',
+    });
+  }
+  if (!(initial instanceof Uint8Array) || initial.length > valueSize) {
+    throw new MapError(MAP_BAD_ARGUMENT, {
+      argument: `initialValue of map '${name}'`,
+      problem:
+        initial instanceof Uint8Array
+          ? `${initial.length} bytes, more than the ${valueSize}-byte value`
+          : 'not a Uint8Array',
+    });
+  }
 }

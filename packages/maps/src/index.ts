@@ -9,7 +9,9 @@
  *   per-CPU hash (10), LPM trie (11), queue (22), stack (23), ring buffer (27) and program array
  *   (3), created from the ELF-style definition `{ name, type, keySize, valueSize, maxEntries,
  *   flags }` by {@link createMap} or {@link MapSet.create}, checked as `BPF_MAP_CREATE` checks
- *   them (bad definitions throw a {@link MapError} of kind `'load'`).
+ *   them (bad definitions throw a {@link MapError} of kind `'load'`). Array maps take an
+ *   `initialValue` (libbpf's internal maps of `.data`/`.rodata`); `BPF_F_RDONLY_PROG` makes the
+ *   values read-only for programs while the host can still write them.
  * - **Program side** (what helpers call, by virtual address): `lookupElem(keyAddr)` → value
  *   address or 0n; `updateElem(keyAddr, valueAddr, flags)`, `deleteElem`, `pushElem`,
  *   `popElem`, `peekElem` → 0 or a negative errno; ring buffers' `reserve`, `submit`, `discard`,

@@ -26,6 +26,12 @@ export interface MapDefinition {
   readonly valueSize: number;
   readonly maxEntries: number;
   readonly flags?: number;
+  /**
+   * Array maps (type 2) only: the initial bytes of element 0, at most `valueSize` of them (the
+   * rest stays zero). libbpf's internal maps for `.data` and `.rodata` start with the section's
+   * bytes this way.
+   */
+  readonly initialValue?: Uint8Array;
 }
 
 /** A definition with every field present and checked to be a u32. */

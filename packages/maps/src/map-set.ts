@@ -11,12 +11,14 @@
  * | 1          | map by fd (imm)                  | the map's handle                               |
  * | 5          | map by index (imm)               | the map's handle                               |
  * | 2          | value of map by fd, + 2nd imm    | element 0's address + offset (1-element array) |
- * | 6          | value of map by index, + 2nd imm | the same, or with `data`: `data[imm]` + offset  |
+ * | 6          | value of map by index, + 2nd imm | the same                                       |
  *
  * A handle is `MAP_HANDLE_TAG << 32 | fd`. Its upper half names no region, so a program that
  * dereferences a handle faults, as the kernel's verifier would refuse it; helpers get the map
  * back with {@link MapSet.fromHandle}. Indices count from 0 in the order maps were added, fds
- * from `firstFd` (3, as after stdin, stdout and stderr).
+ * from `firstFd` (3, as after stdin, stdout and stderr). Global data (`.rodata`, `.data`, `.bss`)
+ * is no special case: `@ebpf/elf` turns each section into an internal one-element array map, as
+ * libbpf does, so a data reference is an ordinary src 2/6 value reference.
  */
 import { decode, Lddw } from '@ebpf/isa';
 import type { AddressSpace } from '@ebpf/vm';
@@ -48,23 +50,13 @@ export interface MapSetOptions {
   readonly maxBytes?: number;
 }
 
-/** A global-data section for `lddw` src 6 under the `@ebpf/elf` contract: its base address. */
-export type DataReference = bigint | { readonly address: bigint; readonly length: number };
-
-/** Options of {@link MapSet.relocate}. */
-export interface RelocateOptions {
-  /**
-   * When given, `lddw` src 6 means `data[imm] + offset` (what `@ebpf/elf` writes for `.data`,
-   * `.rodata` and `.bss` references) instead of the kernel's "value of map `imm`".
-   */
-  readonly data?: readonly DataReference[];
-}
-
 /** What the verifier's host declaration wants to know about a map. */
 export interface MapSummary {
   readonly name: string;
   readonly keySize: number;
   readonly valueSize: number;
+  /** Programs may not write its values (`BPF_F_RDONLY_PROG`, as libbpf sets for `.rodata`). */
+  readonly readOnly: boolean;
 }
 
 /**
@@ -213,13 +205,7 @@ export class MapSet implements Iterable<BpfMap> {
    *
    * @throws MapError MAP_UNKNOWN_REFERENCE, MAP_BAD_VALUE_REFERENCE (with `pc` when given).
    */
-  resolveLddw(
-    src: number,
-    imm: number,
-    offset: number,
-    pc?: number,
-    options: RelocateOptions = {},
-  ): bigint | undefined {
+  resolveLddw(src: number, imm: number, offset: number, pc?: number): bigint | undefined {
     const off = offset >>> 0;
     switch (src) {
       case Lddw.MAP_FD:
@@ -228,27 +214,8 @@ export class MapSet implements Iterable<BpfMap> {
         return this.handleOf(this.#lookup('index', imm >>> 0, pc));
       case Lddw.MAP_VALUE_FD:
         return this.#valueAddress(this.#lookup('fd', imm, pc), off, pc);
-      case Lddw.MAP_VALUE_IDX: {
-        if (!options.data) return this.#valueAddress(this.#lookup('index', imm >>> 0, pc), off, pc);
-        const section = options.data[imm >>> 0];
-        if (section === undefined) {
-          const known = options.data.map((_, i) => i);
-          throw new MapError(MAP_UNKNOWN_REFERENCE, { by: 'index', value: imm >>> 0, known }, pc);
-        }
-        if (typeof section === 'bigint') return BigInt.asUintN(64, section + BigInt(off));
-        if (off >= section.length) {
-          throw new MapError(
-            MAP_BAD_VALUE_REFERENCE,
-            {
-              map: `data ${imm >>> 0}`,
-              offset: off,
-              problem: `outside its ${section.length} bytes`,
-            },
-            pc,
-          );
-        }
-        return BigInt.asUintN(64, section.address + BigInt(off));
-      }
+      case Lddw.MAP_VALUE_IDX:
+        return this.#valueAddress(this.#lookup('index', imm >>> 0, pc), off, pc);
       default:
         return undefined;
     }
@@ -260,13 +227,13 @@ export class MapSet implements Iterable<BpfMap> {
    *
    * @throws DecodeError for bytes that are no program; MapError for references it cannot resolve.
    */
-  relocate(program: Uint8Array, options: RelocateOptions = {}): Uint8Array {
+  relocate(program: Uint8Array): Uint8Array {
     const out = new Uint8Array(program);
     const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
     for (const insn of decode(program)) {
       if (insn.row.kind !== 'lddw') continue;
       const upper = Number((insn.imm64 ?? 0n) >> 32n) | 0;
-      const value = this.resolveLddw(insn.src, insn.imm, upper, insn.pc, options);
+      const value = this.resolveLddw(insn.src, insn.imm, upper, insn.pc);
       if (value === undefined) continue;
       const at = insn.pc * 8;
       out[at + 1] = insn.dst; // src nibble 0: a plain 64-bit immediate
@@ -284,7 +251,12 @@ export class MapSet implements Iterable<BpfMap> {
     return new Map(
       this.#maps.map((m, i) => [
         by === 'fd' ? this.#firstFd + i : i,
-        { name: m.name, keySize: m.keySize, valueSize: m.valueSize },
+        {
+          name: m.name,
+          keySize: m.keySize,
+          valueSize: m.valueSize,
+          readOnly: m.readOnlyForPrograms,
+        },
       ]),
     );
   }

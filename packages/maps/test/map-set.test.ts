@@ -1,9 +1,11 @@
+import { assemble } from '@ebpf/assembler';
 import { decode, encode, Lddw, OPCODE_TABLE, rowByName } from '@ebpf/isa';
-import { AddressSpace, EbpfVmNoData } from '@ebpf/vm';
+import { AddressSpace, EbpfVmNoData, VM_ACCESS_VIOLATION } from '@ebpf/vm';
 import { describe, expect, it } from 'vitest';
 import {
   type ArrayMap,
   createMap,
+  Errno,
   FIRST_MAP_FD,
   MAP_BAD_ARGUMENT,
   MAP_BAD_VALUE_REFERENCE,
@@ -66,20 +68,13 @@ describe('MapSet', () => {
     expect(program[1] >> 4).toBe(Lddw.MAP_IDX); // the input is left alone
   });
 
-  it('with data sections, src 6 follows the @ebpf/elf contract', () => {
+  it("src 6 is always the kernel's map value by index, never a data-section index", () => {
     const set = new MapSet(new AddressSpace());
-    set.create(arr1);
-    const out = decode(
-      set.relocate(new Uint8Array([...lddw(Lddw.MAP_VALUE_IDX, 1, 8)]), {
-        data: [0x4_0000_0000n, { address: 0x5_0000_0000n, length: 16 }],
-      }),
-    );
-    expect(out[0].imm64).toBe(0x5_0000_0008n);
-    const e = errorOf(() =>
-      set.relocate(new Uint8Array([...lddw(Lddw.MAP_VALUE_IDX, 1, 16)]), {
-        data: [0n, { address: 0x5_0000_0000n, length: 16 }],
-      }),
-    );
+    const [a] = set.createAll([arr1, hash]);
+    const out = decode(set.relocate(new Uint8Array([...lddw(Lddw.MAP_VALUE_IDX, 0, 8)])));
+    expect(out[0].imm64).toBe((a as ArrayMap).address + 8n);
+    // Index 1 is the hash map, which has no direct value, whatever a loader might have meant.
+    const e = errorOf(() => set.relocate(new Uint8Array([...lddw(Lddw.MAP_VALUE_IDX, 1, 8)])));
     expect(e.code).toBe(MAP_BAD_VALUE_REFERENCE);
   });
 
@@ -146,8 +141,15 @@ describe('MapSet', () => {
   it('declares its maps for the verifier by index or fd', () => {
     const set = new MapSet(new AddressSpace());
     set.createAll([arr1, hash]);
-    expect(set.declarations().get(1)).toEqual({ name: 'flows', keySize: 8, valueSize: 8 });
-    expect([...set.declarations('fd').keys()]).toEqual([3, 4]);
+    expect(set.declarations().get(1)).toEqual({
+      name: 'flows',
+      keySize: 8,
+      valueSize: 8,
+      readOnly: false,
+    });
+    set.create({ ...arr1, name: 'ro', flags: MapFlag.RDONLY_PROG });
+    expect(set.declarations().get(2)?.readOnly).toBe(true);
+    expect([...set.declarations('fd').keys()]).toEqual([3, 4, 5]);
   });
 
   it('shares one CPU state with its per-CPU maps and refuses foreign maps', () => {
@@ -161,5 +163,68 @@ describe('MapSet', () => {
     expect(errorOf(() => set.add(pcpu)).code).toBe(MAP_BAD_ARGUMENT);
     const ro = set.create({ ...arr1, name: 'ro', flags: MapFlag.RDONLY_PROG });
     expect(vm.space.region(ro.region!)!.writable).toBe(false);
+  });
+});
+
+describe('initial contents and BPF_F_RDONLY_PROG (what libbpf does for .rodata)', () => {
+  const rodata = {
+    name: '.rodata',
+    type: MapType.ARRAY,
+    keySize: 4,
+    valueSize: 12,
+    maxEntries: 1,
+    flags: MapFlag.RDONLY_PROG | MapFlag.MMAPABLE,
+    initialValue: Uint8Array.of(1, 2, 3, 4, 5),
+  };
+  /** A program that loads the u32 at offset 4 of map 0's value, after `store` if given. */
+  function program(store: string): Uint8Array {
+    return new Uint8Array([
+      ...lddw(Lddw.MAP_VALUE_IDX, 0, 4),
+      ...assemble(`${store}\nldxw r0, [r1+0]\nexit`),
+    ]);
+  }
+
+  it('starts with the initial bytes, zero after them; programs read, the host writes', () => {
+    const vm = new EbpfVmNoData();
+    const set = new MapSet(vm);
+    const map = set.create(rodata) as ArrayMap;
+    expect([...map.lookup(new Uint8Array(4))!]).toEqual([1, 2, 3, 4, 5, 0, 0, 0, 0, 0, 0, 0]);
+    vm.setProgram(set.relocate(program('mov r2, 0')));
+    expect(vm.executeProgram()).toBe(5n);
+    const next = Uint8Array.of(0, 0, 0, 0, 0x78, 0x56, 0x34, 0x12, 0, 0, 0, 0);
+    expect(map.update(new Uint8Array(4), next)).toBe(0);
+    expect(vm.executeProgram()).toBe(0x12345678n);
+  });
+
+  it('faults on a program store into the value and refuses program updates with -EPERM', () => {
+    const vm = new EbpfVmNoData();
+    const set = new MapSet(vm);
+    const map = set.create(rodata);
+    vm.setProgram(set.relocate(program('stw [r1+0], 9')));
+    const e = errorOf(() => vm.executeProgram());
+    expect(e.code).toBe(VM_ACCESS_VIOLATION);
+    expect(e.context).toMatchObject({ reason: 'read-only' });
+    expect(e.pc).toBe(2);
+    // bpf_map_update_elem from a program: -EPERM before the key or value is even read.
+    expect(map.updateElem(map.address, map.address, 0)).toBe(-Errno.EPERM);
+  });
+
+  it('refuses an initial value on other map types, too long, or not bytes', () => {
+    const bad = [
+      { ...hash, initialValue: new Uint8Array(1) },
+      { ...arr1, type: MapType.PERCPU_ARRAY, initialValue: new Uint8Array(1) },
+      { ...arr1, initialValue: new Uint8Array(17) },
+      { ...arr1, initialValue: [1, 2] as unknown as Uint8Array },
+    ];
+    for (const def of bad) {
+      const e = errorOf(() => new MapSet(new AddressSpace()).create(def));
+      expect(e.code, JSON.stringify(def.type)).toBe(MAP_BAD_ARGUMENT);
+      expect(e.message).toMatch(/initialValue of map '(flows|config)'/);
+    }
+    // The bytes are copied: changing the definition's array later changes no map.
+    const initialValue = Uint8Array.of(7);
+    const map = new MapSet(new AddressSpace()).create({ ...arr1, initialValue }) as ArrayMap;
+    initialValue[0] = 8;
+    expect(map.lookup(new Uint8Array(4))![0]).toBe(7);
   });
 });

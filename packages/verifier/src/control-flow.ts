@@ -17,7 +17,19 @@ export function isJump(insn: DecodedInsn): boolean {
   return insn.row.kind === 'ja' || insn.row.kind === 'jcond';
 }
 
-/** Subprograms: the entry slots (0 and every valid local-call target), sorted. */
+/**
+ * The function an `lddw` of a code address (src 4, `BPF_PSEUDO_FUNC`, a callback for helpers
+ * such as `bpf_loop`) names: the slot after the `lddw`'s first slot plus its imm, as the kernel
+ * reads it; `undefined` for every other instruction.
+ */
+export function codeAddressTarget(insn: DecodedInsn): number | undefined {
+  return insn.row.name === 'lddw_code_addr' ? insn.pc + 1 + insn.imm : undefined;
+}
+
+/**
+ * Subprograms: the entry slots (0, every valid local-call target and every valid code address
+ * a callback `lddw` names), sorted.
+ */
 export interface Subprograms {
   readonly entries: readonly number[];
   /** Index of the subprogram each slot belongs to. */
@@ -26,13 +38,12 @@ export interface Subprograms {
   end(i: number): number;
 }
 
-/** Finds the subprograms of a program whose local-call targets are `program.at`-valid slots. */
+/** Finds the subprograms of a program from its local-call targets and callback addresses that are `program.at`-valid slots. */
 export function findSubprograms(program: DecodedProgram): Subprograms {
   const set = new Set<number>([0]);
   for (const insn of program.insns) {
-    if (insn.row.op !== 'call_local') continue;
-    const t = branchTarget(insn)!;
-    if (program.at[t] !== undefined) set.add(t);
+    const t = insn.row.op === 'call_local' ? branchTarget(insn)! : codeAddressTarget(insn);
+    if (t !== undefined && program.at[t] !== undefined) set.add(t);
   }
   const entries = [...set].sort((a, b) => a - b);
   const of = new Int32Array(program.slots);

@@ -16,14 +16,22 @@ import {
   formatValue,
   joinState,
   NO_PACKET_RANGES,
+  NO_REFS,
   type PointerValue,
+  RELEASED,
   type Region,
   STACK_SLOTS,
   type StackSlot,
   scalarValueOf,
   UNINIT,
 } from './abstract-state.js';
-import { branchTarget, findSubprograms, isJump, type Subprograms } from './control-flow.js';
+import {
+  branchTarget,
+  codeAddressTarget,
+  findSubprograms,
+  isJump,
+  type Subprograms,
+} from './control-flow.js';
 import type { DecodedProgram } from './decode-program.js';
 import { findLoops, type Loop } from './find-loops.js';
 import { createProblem } from './problem.js';
@@ -40,8 +48,14 @@ import {
   subScalar,
 } from './scalar.js';
 import { U32_MAX } from './tnum.js';
-import type { HelperPrototype, HostDeclaration, VerifyProblem } from './verifier.js';
+import type {
+  HelperCallback,
+  HelperPrototype,
+  HostDeclaration,
+  VerifyProblem,
+} from './verifier.js';
 import {
+  VERIFY_BAD_RELEASE,
   VERIFY_BAD_RETURN,
   VERIFY_CALL_DEPTH,
   VERIFY_HELPER_ARGUMENT,
@@ -65,6 +79,7 @@ import {
   VERIFY_UNINIT_STACK,
   VERIFY_UNKNOWN_HELPER,
   VERIFY_UNKNOWN_MAP,
+  VERIFY_UNRELEASED_REFERENCE,
   VERIFY_VARIABLE_OFFSET,
 } from './verify-errors.js';
 
@@ -112,6 +127,12 @@ interface Context {
   /** For an iteration context: the loop's header and the iteration (the last one sums the rest). */
   readonly header?: number;
   readonly iteration?: number;
+  /** For a helper's callback: what it receives and what the helper returns after it. */
+  readonly callback?: {
+    readonly entry: number;
+    readonly of: HelperCallback;
+    readonly ret: AbstractValue;
+  };
 }
 
 const MAX_VAR_OFF = 1n << 29n;
@@ -230,6 +251,10 @@ class Analysis {
         this.leader[insn.pc + 1] = 1;
       }
       if (insn.row.kind === 'exit' || insn.row.op === 'call_local') this.leader[insn.pc + 1] = 1;
+      // A helper that calls back: its callback's returns meet the call's own path after it.
+      if (insn.row.kind === 'call' && host.helpers?.get(insn.imm)?.callback) {
+        this.leader[insn.pc + 1] = 1;
+      }
     }
     const t = new Set<bigint>([0n, BigInt(STACK_FRAME_SIZE), -BigInt(STACK_FRAME_SIZE)]);
     if (host.context) t.add(BigInt(host.context.size));
@@ -255,6 +280,7 @@ class Analysis {
       frames: [entryFrame()],
       packetRange: 0,
       packetRanges: NO_PACKET_RANGES,
+      refs: NO_REFS,
     };
     const regs = s.frames[0].regs;
     regs[FRAME_POINTER] = stackPointer(0);
@@ -383,7 +409,7 @@ class Analysis {
     const loop = this.headerLoops.get(to);
     if (loop && !loop.body.has(from)) {
       const prior = this.loopEntryByKey.get(key);
-      this.loopEntryByKey.set(key, prior ? joinState(prior, state) : state);
+      this.loopEntryByKey.set(key, prior ? joinState(prior, state, undefined, to) : state);
     }
     const old = this.states.get(key);
     let next = state;
@@ -401,6 +427,7 @@ class Analysis {
         old,
         state,
         loop !== undefined && n >= this.widenAfter ? this.thresholds : undefined,
+        to,
       );
       if (equalState(next, old)) return;
     }
@@ -411,12 +438,22 @@ class Analysis {
     }
   }
 
-  private contextFor(parent: number, callsite: number, sub: number): number {
+  private contextFor(
+    parent: number,
+    callsite: number,
+    sub: number,
+    callback?: Context['callback'],
+  ): number {
     const k = `${parent}:${callsite}`;
     let id = this.contextByKey.get(k);
     if (id === undefined) {
       id = this.contexts.length;
-      this.contexts.push({ parent, callsite, subs: [...this.contexts[parent].subs, sub] });
+      this.contexts.push({
+        parent,
+        callsite,
+        subs: [...this.contexts[parent].subs, sub],
+        ...(callback ? { callback } : {}),
+      });
       this.contextByKey.set(k, id);
     }
     return id;
@@ -432,7 +469,7 @@ class Analysis {
       if (!insn) continue;
       const next: number[] = [];
       if (insn.row.kind !== 'ja' && insn.row.kind !== 'exit') next.push(pc + insn.row.slots);
-      const t = branchTarget(insn);
+      const t = branchTarget(insn) ?? codeAddressTarget(insn);
       if (t !== undefined) next.push(t);
       for (const n of next) {
         if (n >= 0 && n < this.slots && !seen[n]) {
@@ -547,7 +584,11 @@ class Analysis {
   private read(insn: DecodedInsn, frame: Frame, r: number): AbstractValue | undefined {
     const v = frame.regs[r];
     if (v.kind === 'uninit') {
-      const why = v.clobbered ? ' (a call clobbers r1-r5: write them again before reading)' : '';
+      const why = v.released
+        ? ' (it pointed to memory a helper released, such as a submitted ring-buffer record)'
+        : v.clobbered
+          ? ' (a call clobbers r1-r5: write them again before reading)'
+          : '';
       this.report(
         VERIFY_UNINIT_REGISTER,
         insn,
@@ -613,8 +654,17 @@ class Analysis {
         `${row.name} of a pointer would truncate or extend it; only a 64-bit mov copies pointers`,
       );
     }
-    if (row.width !== 64)
+    if (row.width !== 64) {
+      // The difference of two pointers into the same memory is a number, in 32 bits too (what
+      // clang writes for `ctx->data_end - ctx->data`, whose fields are 32-bit); a privileged
+      // kernel (allow_ptr_leaks) accepts it as an unknown scalar.
+      if (row.op === 'sub' && a.kind === 'ptr' && b.kind === 'ptr' && !a.nullable && !b.nullable) {
+        const packet = (v: PointerValue) => v.region === 'packet' || v.region === 'packet_end';
+        const same = a.region === b.region && a.owner === b.owner && a.region !== 'map';
+        if (same || (packet(a) && packet(b))) return scalarValueOf(loadResult(4, false));
+      }
       return fail(`32-bit arithmetic on a pointer (${row.name}) is not allowed`);
+    }
     if (row.op !== 'add' && row.op !== 'sub') {
       return fail(`${row.op} on a pointer is not allowed; only adding or subtracting a scalar`);
     }
@@ -715,8 +765,14 @@ class Analysis {
       };
       return true;
     }
-    // Variable and code addresses: numbers this verifier does not follow.
-    frame.regs[insn.dst] = scalarValueOf(SCALAR_UNKNOWN);
+    // A code address (a callback): the number the VM loads, its instruction index; helpers
+    // declared with a `callback` call it. Variable addresses: numbers this verifier does not follow.
+    const target = codeAddressTarget(insn);
+    frame.regs[insn.dst] = scalarValueOf(
+      target !== undefined && this.isCallbackEntry(target)
+        ? scalarConst(BigInt(target))
+        : SCALAR_UNKNOWN,
+    );
     return true;
   }
 
@@ -857,6 +913,18 @@ class Analysis {
         return true;
       }
       default: {
+        if (
+          mode !== 'read' &&
+          base.region === 'map_value' &&
+          this.host.maps?.get(base.owner)?.readOnly
+        ) {
+          const name = this.host.maps.get(base.owner)?.name;
+          return this.report(
+            VERIFY_READ_ONLY,
+            insn,
+            `map ${base.owner}${name ? ` (${name})` : ''} is read-only for programs: no ${mode === 'atomic' ? 'atomic operation' : 'store'} into its value`,
+          );
+        }
         if (lo < 0n || hi > BigInt(base.size)) {
           return this.report(
             VERIFY_OUT_OF_BOUNDS,
@@ -1109,10 +1177,79 @@ class Analysis {
       const r = this.checkHelperArgs(insn, s, frame, proto, id);
       if (!r) return false;
       ret = r;
+      if (proto.callback && !this.callCallback(insn, s, frame, proto, ret)) return false;
+      if (proto.releases !== undefined && !this.release(insn, s, frame, proto, id)) return false;
+      if (proto.acquires && ret.kind === 'ptr') {
+        const ref = insn.pc + 1;
+        if (s.refs.includes(ref)) {
+          return this.report(
+            VERIFY_UNRELEASED_REFERENCE,
+            insn,
+            `${proto.name ?? `helper ${id}`} acquires a reference again while the one this call acquired before is not released on some path`,
+          );
+        }
+        s.refs = [...s.refs, ref].sort((x, y) => x - y);
+        ret = { ...ret, ref };
+      }
     }
     for (let r = 1; r <= 5; r++) frame.regs[r] = CLOBBERED;
     frame.regs[0] = ret;
     return true;
+  }
+
+  /** A releasing helper: its argument must be a held reference; every copy of it is gone after. */
+  private release(
+    insn: DecodedInsn,
+    s: AbstractState,
+    frame: Frame,
+    proto: HelperPrototype,
+    id: number,
+  ): boolean {
+    const arg = proto.releases!;
+    const v = frame.regs[arg + 1];
+    const name = proto.name ?? `helper ${id}`;
+    if (v.kind !== 'ptr' || !v.ref || !s.refs.includes(v.ref)) {
+      return this.report(
+        VERIFY_BAD_RELEASE,
+        insn,
+        `${name}: argument ${arg + 1} (r${arg + 1}) must be a reference a helper acquired and not released yet, found ${formatValue(v)}`,
+      );
+    }
+    if (v.nullable) {
+      return this.report(
+        VERIFY_BAD_RELEASE,
+        insn,
+        `${name}: argument ${arg + 1} (r${arg + 1}) may be null; check it against 0 first`,
+      );
+    }
+    if (scalarValue(v.offset) !== 0n) {
+      return this.report(
+        VERIFY_BAD_RELEASE,
+        insn,
+        `${name}: argument ${arg + 1} (r${arg + 1}) must point to the start of the acquired memory, found ${formatValue(v)}`,
+      );
+    }
+    const ref = v.ref;
+    s.refs = s.refs.filter((r) => r !== ref);
+    this.dropRef(s, ref, RELEASED);
+    return true;
+  }
+
+  /** Replaces every pointer holding reference `ref` (registers and spills, all frames). */
+  private dropRef(s: AbstractState, ref: number, by: AbstractValue): void {
+    for (const f of s.frames) {
+      for (let r = 0; r < f.regs.length; r++) {
+        const v = f.regs[r];
+        if (v.kind === 'ptr' && v.ref === ref) f.regs[r] = by;
+      }
+      for (let k = 0; k < f.stack.length; k++) {
+        const slot = f.stack[k];
+        if (slot.kind === 'spill' && slot.value.kind === 'ptr' && slot.value.ref === ref) {
+          f.stack[k] =
+            by.kind === 'scalar' ? { kind: 'spill', value: by } : { kind: 'bytes', init: 0 };
+        }
+      }
+    }
   }
 
   private checkHelperArgs(
@@ -1208,12 +1345,22 @@ class Analysis {
           region: isMap ? 'map_value' : 'mem',
           offset: scalarConst(0n),
           owner: isMap ? (mapId ?? 0) : 0,
-          size: isMap ? (decl?.valueSize ?? 0) : (proto.retSize ?? 0),
+          size: isMap ? (decl?.valueSize ?? 0) : this.retSizeOf(proto, args),
           nullable: true,
           id,
         };
       }
     }
+  }
+
+  /** Bytes of the memory a `mem_or_null` helper returns: its size argument's value, or `retSize`. */
+  private retSizeOf(proto: HelperPrototype, args: readonly AbstractValue[]): number {
+    const v = proto.retSizeArg === undefined ? undefined : args[proto.retSizeArg];
+    if (v?.kind === 'scalar') {
+      const k = scalarValue(v.value);
+      if (k !== undefined && k <= MAX_VAR_OFF) return Number(k);
+    }
+    return proto.retSize ?? 0;
   }
 
   /**
@@ -1234,6 +1381,70 @@ class Analysis {
       }
     }
     return id;
+  }
+
+  /** Whether `pc` starts a subprogram other than the entry: where a callback may point. */
+  private isCallbackEntry(pc: number): boolean {
+    return pc > 0 && pc < this.slots && this.subs.entries[this.subs.of[pc]] === pc;
+  }
+
+  /** The frame a callback starts with: its parameters from the caller's registers. */
+  private callbackFrame(callback: HelperCallback, caller: Frame, depth: number): Frame {
+    const callee = entryFrame();
+    callback.params.forEach((p, i) => {
+      if (i < 5)
+        callee.regs[i + 1] =
+          p === 'scalar' ? scalarValueOf(SCALAR_UNKNOWN) : caller.regs[p.arg + 1];
+    });
+    callee.regs[FRAME_POINTER] = stackPointer(depth);
+    return callee;
+  }
+
+  /**
+   * A helper call that calls back into the program: the callback runs as a local call from the
+   * helper call, any number of times (its returns lead to it again and to the instruction after
+   * the call; the call's own fall-through is the zero-times case).
+   */
+  private callCallback(
+    insn: DecodedInsn,
+    s: AbstractState,
+    frame: Frame,
+    proto: HelperPrototype,
+    ret: AbstractValue,
+  ): boolean {
+    const callback = proto.callback!;
+    const name = proto.name ?? `helper ${insn.imm}`;
+    const fn = frame.regs[callback.arg + 1];
+    const value = fn?.kind === 'scalar' ? scalarValue(fn.value) : undefined;
+    const entry = value === undefined ? -1 : Number(value);
+    if (value === undefined || value >= BigInt(this.slots) || !this.isCallbackEntry(entry)) {
+      return this.report(
+        VERIFY_HELPER_ARGUMENT,
+        insn,
+        `${name}: argument ${callback.arg + 1} (r${callback.arg + 1}) must be a function of the program (lddw of a code address), found ${fn ? formatValue(fn) : 'nothing'}`,
+      );
+    }
+    const ctx = this.currentCtx;
+    const sub = this.subs.of[entry];
+    if (this.contexts[ctx].subs.includes(sub)) {
+      return this.report(
+        VERIFY_RECURSION,
+        insn,
+        `${name} calls back the subprogram at ${entry}, which is already active: recursion is not allowed`,
+      );
+    }
+    if (s.frames.length + 1 > this.maxCallDepth) {
+      return this.report(
+        VERIFY_CALL_DEPTH,
+        insn,
+        `${name}'s callback nests ${s.frames.length + 1} frames deep; at most ${this.maxCallDepth} are allowed`,
+      );
+    }
+    const at = cloneState(s);
+    at.frames.push(this.callbackFrame(callback, frame, s.frames.length));
+    const id = this.contextFor(ctx, insn.pc, sub, { entry, of: callback, ret });
+    this.propagate(id, insn.pc, entry, at);
+    return true;
   }
 
   private callLocal(ctx: number, insn: DecodedInsn, s: AbstractState): void {
@@ -1264,6 +1475,7 @@ class Analysis {
       frames: [...s.frames, callee],
       packetRange: s.packetRange,
       packetRanges: s.packetRanges,
+      refs: s.refs,
     };
     this.propagate(this.contextFor(ctx, insn.pc, sub), insn.pc, target, next);
   }
@@ -1278,6 +1490,14 @@ class Analysis {
         r0.kind === 'uninit'
           ? 'exit while r0 holds no value on some path'
           : 'exit while r0 holds a pointer on one path and something else on another',
+      );
+      return;
+    }
+    if (s.frames.length === 1 && s.refs.length > 0) {
+      this.report(
+        VERIFY_UNRELEASED_REFERENCE,
+        insn,
+        `exit while the reference acquired at ${s.refs.map((r) => `instruction ${r - 1}`).join(', ')} is not released on some path (submit or discard it)`,
       );
       return;
     }
@@ -1298,19 +1518,33 @@ class Analysis {
       );
       return;
     }
-    const c = this.contexts[this.callContextOf(ctx)];
+    const callContext = this.callContextOf(ctx);
+    const c = this.contexts[callContext];
     const frames = s.frames.slice(0, -1);
+    if (c.callback) {
+      if (r0.kind !== 'scalar') {
+        this.report(VERIFY_BAD_RETURN, insn, `a callback returns ${formatValue(r0)}, not a number`);
+        return;
+      }
+      // Called again (the caller's registers are as at the helper call) ...
+      const again = cloneState({ ...s, frames });
+      const depth = again.frames.length;
+      again.frames.push(this.callbackFrame(c.callback.of, again.frames[depth - 1], depth));
+      this.propagate(callContext, insn.pc, c.callback.entry, again);
+    }
     const caller = {
       regs: frames[frames.length - 1].regs.slice(),
       stack: frames[frames.length - 1].stack,
     };
-    caller.regs[0] = r0;
+    // ... or done: the helper returns its own value.
+    caller.regs[0] = c.callback ? c.callback.ret : r0;
     for (let r = 1; r <= 5; r++) caller.regs[r] = CLOBBERED;
     frames[frames.length - 1] = caller;
     this.propagate(c.parent, c.callsite, c.callsite + 1, {
       frames,
       packetRange: s.packetRange,
       packetRanges: s.packetRanges,
+      refs: s.refs,
     });
   }
 
@@ -1452,6 +1686,12 @@ class Analysis {
     }
     const f = n.frames[n.frames.length - 1];
     f.regs[reg] = update(p);
+    // A null result acquired nothing.
+    if (isNull && p.ref) {
+      const ref = p.ref;
+      n.refs = n.refs.filter((r) => r !== ref);
+      this.dropRef(n, ref, scalarValueOf(scalarConst(0n)));
+    }
     return n;
   }
 

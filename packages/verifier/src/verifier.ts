@@ -29,6 +29,49 @@ export interface HelperPrototype {
   readonly ret: HelperRetKind;
   /** For `ret: 'mem_or_null'`: bytes the returned memory holds. */
   readonly retSize?: number;
+  /**
+   * For `ret: 'mem_or_null'`: the index in `args` of a `'const_size'` argument giving the bytes
+   * the returned memory holds (the kernel's `ret_size_arg`; overrides `retSize`).
+   *
+   * @example
+   * // bpf_ringbuf_reserve(ringbuf, size, flags) returns size bytes or null
+   * { args: ['map', 'const_size', 'anything'], ret: 'mem_or_null', retSizeArg: 1, acquires: true }
+   */
+  readonly retSizeArg?: number;
+  /**
+   * The returned pointer is a reference (the kernel's acquire): unless it is null, it must be
+   * passed to a helper that `releases` it on every path before `exit`.
+   */
+  readonly acquires?: boolean;
+  /**
+   * The index in `args` of a reference this helper releases (the kernel's `OBJ_RELEASE`:
+   * `bpf_ringbuf_submit`/`discard` take 0): it must be a held reference at offset 0, and every
+   * copy of it is unusable afterwards.
+   */
+  readonly releases?: number;
+  /**
+   * For helpers that call a function of the program (`bpf_loop` and the like): the argument
+   * holding it (a code address from `lddw` src 4) and what the callback receives. `strict`
+   * verifies the callback as a call made any number of times, zero included, from the helper
+   * call; the helper then returns as `ret` says.
+   *
+   * @example
+   * // bpf_loop(nr_loops, callback_fn, callback_ctx, flags): callback_fn(u32 index, void *ctx)
+   * { name: 'bpf_loop', args: ['scalar', 'anything', 'anything', 'scalar'], ret: 'scalar',
+   *   callback: { arg: 1, params: ['scalar', { arg: 2 }] } }
+   */
+  readonly callback?: HelperCallback;
+}
+
+/** The callback of a helper that calls back into the program (see `HelperPrototype.callback`). */
+export interface HelperCallback {
+  /** Index (0-based) in `args` of the argument holding the callback. */
+  readonly arg: number;
+  /**
+   * What the callback gets in r1, r2, ...: `'scalar'` (a number, such as a loop index) or the
+   * value of an argument of the helper call (`{ arg: 2 }`: what the call had in r3).
+   */
+  readonly params: readonly ('scalar' | { readonly arg: number })[];
 }
 
 /** A map the host provides, as `lddw` map forms name it (by fd or index). */
@@ -36,6 +79,11 @@ export interface MapDeclaration {
   readonly name?: string;
   readonly keySize: number;
   readonly valueSize: number;
+  /**
+   * Programs may only read its values (`BPF_F_RDONLY_PROG`, as libbpf creates `.rodata`): a
+   * store or atomic into a value is refused, as the kernel refuses "write into map forbidden".
+   */
+  readonly readOnly?: boolean;
 }
 
 /** What the host declares about the environment a program will run in. */

@@ -106,6 +106,10 @@ export const VERIFY_INDIRECT_CALL = 5124;
 export const VERIFY_TOO_COMPLEX = 5125;
 /** An atomic operation on an address that is not a multiple of its size. */
 export const VERIFY_MISALIGNED_ATOMIC = 5126;
+/** A reference a helper acquired (a ring-buffer record) is not released on some path to `exit`. */
+export const VERIFY_UNRELEASED_REFERENCE = 5127;
+/** A releasing helper (ring-buffer submit/discard) given something that is not a held reference. */
+export const VERIFY_BAD_RELEASE = 5128;
 
 /** Every verifier code by its symbolic name. */
 export const VERIFY_CODES = Object.freeze({
@@ -156,6 +160,8 @@ export const VERIFY_CODES = Object.freeze({
   VERIFY_INDIRECT_CALL,
   VERIFY_TOO_COMPLEX,
   VERIFY_MISALIGNED_ATOMIC,
+  VERIFY_UNRELEASED_REFERENCE,
+  VERIFY_BAD_RELEASE,
 } as const);
 
 /** The symbolic name of a verifier code. */

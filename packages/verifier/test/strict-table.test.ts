@@ -69,9 +69,11 @@ function programFor(row: OpcodeRow): Uint8Array {
       break;
   }
   if (row.kind === 'exit') return bytesOf(...prologue, exit);
-  const i = insn(row.name, { ...f, ...(row.kind === 'lddw' ? { imm64: 1n } : {}) });
+  // A code address names a function (a callback), like a local call's target: one after exit.
+  const code = row.name === 'lddw_code_addr';
+  const i = insn(row.name, { ...f, ...(row.kind === 'lddw' ? { imm64: code ? 2n : 1n } : {}) });
   const tail =
-    row.op === 'call_local' ? [exit, insn('mov64_imm', { dst: 0, imm: 0 }), exit] : [exit];
+    row.op === 'call_local' || code ? [exit, insn('mov64_imm', { dst: 0, imm: 0 }), exit] : [exit];
   return bytesOf(...prologue, i, ...tail);
 }
 

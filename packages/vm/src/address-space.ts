@@ -52,6 +52,13 @@ export const STACK_SIZE = STACK_FRAME_SIZE * MAX_CALL_DEPTH;
 export const STACK_BASE = 4096;
 /** Physical offset of the first host region. */
 const HOST_BASE = 8192;
+/**
+ * Pages the linear memory starts with (1 MiB, enough for the stack, host regions and a 64 KiB
+ * packet several times over). Growing replaces the memory's `ArrayBuffer` and detaches the old
+ * one, and in V8 the first detach anywhere in a process makes every later typed-array access
+ * check for detachment, which slows the interpreter by a fifth; untouched pages cost no RAM.
+ */
+const INITIAL_PAGES = 16;
 /** The most bytes the linear memory can hold. */
 export const MEMORY_LIMIT = MAX_WASM_PAGES * WASM_PAGE_SIZE;
 
@@ -126,7 +133,7 @@ export class AddressSpace {
   #table: Uint32Array;
 
   constructor() {
-    this.memory = createLinearMemory(1);
+    this.memory = createLinearMemory(INITIAL_PAGES);
     this.#buffer = this.memory.buffer;
     this.#bytes = new Uint8Array(this.#buffer);
     this.#view = new DataView(this.#buffer);

@@ -200,3 +200,47 @@ export const SpecialOp = Object.freeze({
 export function interpOpcodeOf(row: OpcodeRow): number | undefined {
   return INTERP_OPCODES[row.name];
 }
+
+/**
+ * Common two-instruction sequences (by row name) that the pre-decoder fuses into one opcode,
+ * saving a dispatch: a copy then an operation on the copy (address and shift arithmetic), a
+ * shift then an or (joining halves, rotating), a loop's step then its conditional jump, and a
+ * load then a sum or a test of what it loaded. The fused opcode runs both halves in order with
+ * the second slot's own fields, so any two instructions may be fused; the second slot keeps its
+ * own opcode for jumps that land on it. Pair `i` has interpreter opcode {@link FUSED_BASE} + `i`.
+ */
+export const FUSED_PAIRS: readonly (readonly [first: string, second: string])[] = Object.freeze([
+  ['mov64_reg', 'add64_reg'],
+  ['mov64_reg', 'add64_imm'],
+  ['mov64_reg', 'lsh64_imm'],
+  ['mov64_reg', 'rsh64_imm'],
+  ['lsh64_imm', 'or64_reg'],
+  ['add64_imm', 'jlt_reg'],
+  ['add64_reg', 'jlt_reg'],
+  ['add64_imm', 'jlt_imm'],
+  ['add64_imm', 'jne_reg'],
+  ['add64_imm', 'jne_imm'],
+  ['sub64_imm', 'jne_imm'],
+  ['ldxb', 'add64_reg'],
+  ['ldxw', 'add64_reg'],
+  ['ldxdw', 'add64_reg'],
+  ['ldxb', 'jeq_imm'],
+  ['ldxb', 'jne_imm'],
+] as const);
+
+/** Interpreter opcode of the first fused pair (right after the special codes). */
+export const FUSED_BASE = 171;
+
+/**
+ * The fused opcode for interpreter opcodes `first` then `second`, or `undefined`.
+ *
+ * @example
+ * fusedOpcodeOf(INTERP_OPCODES.mov64_reg, INTERP_OPCODES.add64_reg); // FUSED_BASE
+ */
+export function fusedOpcodeOf(first: number, second: number): number | undefined {
+  return FUSED_BY_PAIR.get(first * 256 + second);
+}
+
+const FUSED_BY_PAIR: ReadonlyMap<number, number> = new Map(
+  FUSED_PAIRS.map(([a, b], i) => [INTERP_OPCODES[a] * 256 + INTERP_OPCODES[b], FUSED_BASE + i]),
+);

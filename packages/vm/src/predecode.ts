@@ -8,12 +8,21 @@
  * plus one sentinel slot past the end. Nothing here throws: slots that cannot run become special
  * codes that raise their typed error only if they are reached, so a program that a custom
  * verifier let through fails at run time with a `VmError`, never a crash.
+ *
+ * A last pass fuses common pairs of instructions (`FUSED_PAIRS` in interp-opcodes.ts): the first
+ * slot of the pair gets the fused opcode, its fields and the second slot stay as they are.
  */
 import { FRAME_POINTER, INSN_SIZE, lookupRow, readSlot } from '@ebpf/isa';
-import { interpOpcodeOf, SpecialOp } from './interp-opcodes.js';
+import { fusedOpcodeOf, interpOpcodeOf, SpecialOp } from './interp-opcodes.js';
 
 /** Words per slot in the code stream. */
 export const CODE_STRIDE = 8;
+
+/** Options of {@link predecode}. */
+export interface PredecodeOptions {
+  /** Fuse common instruction pairs into one opcode (default true; false for tests). */
+  readonly fuse?: boolean;
+}
 
 /**
  * Pre-decodes `bytes` (its length a multiple of 8; trailing bytes are ignored).
@@ -22,7 +31,7 @@ export const CODE_STRIDE = 8;
  * const code = predecode(program);
  * code[0]; // the interpreter opcode of the first instruction
  */
-export function predecode(bytes: Uint8Array): Int32Array {
+export function predecode(bytes: Uint8Array, options: PredecodeOptions = {}): Int32Array {
   const slots = Math.floor(bytes.byteLength / INSN_SIZE);
   const code = new Int32Array((slots + 1) * CODE_STRIDE);
   code[slots * CODE_STRIDE] = SpecialOp.FELL_OFF;
@@ -74,6 +83,13 @@ export function predecode(bytes: Uint8Array): Int32Array {
         if (target < 0 || target > slots) code[at] = SpecialOp.BAD_TARGET;
         break;
       }
+    }
+  }
+  if (options.fuse !== false) {
+    for (let pc = 0; pc + 1 < slots; pc++) {
+      const at = pc * CODE_STRIDE;
+      const fused = fusedOpcodeOf(code[at], code[at + CODE_STRIDE]);
+      if (fused !== undefined) code[at] = fused;
     }
   }
   return code;

@@ -2,7 +2,7 @@
  * Load-time resolution of `lddw` source subtypes 1-6 (map by fd, map value by fd, variable
  * address, code address, map by index, map value by index): a loader hook turns each reference
  * into the 64-bit value the program should load (a map handle the map helpers understand, a
- * value or data-section address plus offset), and the instruction becomes a plain `lddw`
+ * map value's address plus offset: global data too, as internal maps), and the instruction becomes a plain `lddw`
  * (subtype 0) that every engine runs at full speed. References the hook leaves alone stay as
  * they are and fault with `VM_UNRESOLVED_LDDW` if they run.
  */
@@ -14,7 +14,7 @@ export interface LddwReference {
   readonly src: number;
   /** The first slot's immediate: the fd, index, or code offset. */
   readonly imm: number;
-  /** The second slot's immediate: the offset into a map value or data section. */
+  /** The second slot's immediate: the offset into a map value (src 2 and 6). */
   readonly next: number;
   /** The instruction index of the `lddw`. */
   readonly pc: number;

@@ -58,9 +58,9 @@ describe('address space layout', () => {
     expect(space.region(0)).toBeUndefined();
   });
   it('grows the memory for large inputs and keeps regions consistent', () => {
-    const vm = new EbpfVmRaw(assemble('mov r2, 0x2ffff\nadd r1, r2\nldxb r0, [r1]\nexit'), ALL);
-    const mem = new Uint8Array(0x30000);
-    mem[0x2ffff] = 9;
+    const vm = new EbpfVmRaw(assemble('mov r2, 0x1fffff\nadd r1, r2\nldxb r0, [r1]\nexit'), ALL);
+    const mem = new Uint8Array(0x200000);
+    mem[0x1fffff] = 9;
     expect(vm.executeProgram(mem)).toBe(9n);
   });
   it('addresses are region << 32 | offset', () => {

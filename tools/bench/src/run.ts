@@ -88,7 +88,7 @@ async function main(options: BenchOptions): Promise<number> {
   process.stdout.write(formatTable(suite, measurements));
   if (options.engines.includes('jit')) {
     notes.push(
-      "JIT compile ms is the time of vm.jitCompile(); work an engine defers to the first call (instantiating, V8's baseline tier) shows in 'first run'",
+      "JIT compile ms is the time of vm.jitCompile(): all the engine does before the first run (for @ebpf/jit: compiling, instantiating, and its warm-up calls that let V8 optimise the code); whatever an engine leaves to the first call shows in 'first run'",
     );
   }
   if (notes.length > 0) process.stdout.write(`\nNotes:\n${notes.map((n) => `- ${n}\n`).join('')}`);

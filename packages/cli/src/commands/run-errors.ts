@@ -1,6 +1,8 @@
 /**
  * Error codes of `ebpf run` (block 11100-11199 of the CLI's range 11000-11999). Never remove,
- * change or reorder codes.
+ * change or reorder codes. 11101, 11102, 11104 and 11105 belonged to the first, minimal ELF
+ * reader and are no longer thrown: `@ebpf/elf` reports malformed objects with its own codes, and
+ * several programs without a choice is now a usage error (exit 2) that lists them.
  */
 import { EbpfError, type EbpfErrorContextOf } from '@ebpf/isa';
 
@@ -9,6 +11,8 @@ export const CLI_ELF_UNSUPPORTED = 11102;
 export const CLI_ELF_NO_PROGRAM = 11103;
 export const CLI_ELF_SEVERAL_PROGRAMS = 11104;
 export const CLI_ELF_NEEDS_RELOCATION = 11105;
+export const CLI_MAP_SET_INVALID = 11106;
+export const CLI_PROGRAM_NOT_PACKET = 11107;
 
 declare module '@ebpf/isa' {
   interface EbpfErrorContexts {
@@ -21,6 +25,8 @@ declare module '@ebpf/isa' {
       readonly section: string;
       readonly relocations: number;
     };
+    [CLI_MAP_SET_INVALID]: { readonly spec: string; readonly reason: string };
+    [CLI_PROGRAM_NOT_PACKET]: { readonly program: string; readonly type: string };
   }
 }
 
@@ -29,7 +35,9 @@ export type RunErrorCode =
   | typeof CLI_ELF_UNSUPPORTED
   | typeof CLI_ELF_NO_PROGRAM
   | typeof CLI_ELF_SEVERAL_PROGRAMS
-  | typeof CLI_ELF_NEEDS_RELOCATION;
+  | typeof CLI_ELF_NEEDS_RELOCATION
+  | typeof CLI_MAP_SET_INVALID
+  | typeof CLI_PROGRAM_NOT_PACKET;
 
 const names: Record<RunErrorCode, string> = {
   [CLI_ELF_MALFORMED]: 'CLI_ELF_MALFORMED',
@@ -37,6 +45,8 @@ const names: Record<RunErrorCode, string> = {
   [CLI_ELF_NO_PROGRAM]: 'CLI_ELF_NO_PROGRAM',
   [CLI_ELF_SEVERAL_PROGRAMS]: 'CLI_ELF_SEVERAL_PROGRAMS',
   [CLI_ELF_NEEDS_RELOCATION]: 'CLI_ELF_NEEDS_RELOCATION',
+  [CLI_MAP_SET_INVALID]: 'CLI_MAP_SET_INVALID',
+  [CLI_PROGRAM_NOT_PACKET]: 'CLI_PROGRAM_NOT_PACKET',
 };
 
 const messages: { [C in RunErrorCode]: (ctx: EbpfErrorContextOf<C>) => string } = {
@@ -51,6 +61,9 @@ const messages: { [C in RunErrorCode]: (ctx: EbpfErrorContextOf<C>) => string } 
   [CLI_ELF_NEEDS_RELOCATION]: (c) =>
     `${c.file}: section '${c.section}' has ${c.relocations} relocation(s) (maps, global data or calls); ` +
     'loading such objects needs the ELF loader, which is not there yet',
+  [CLI_MAP_SET_INVALID]: (c) => `--map-set '${c.spec}': ${c.reason}`,
+  [CLI_PROGRAM_NOT_PACKET]: (c) =>
+    `program '${c.program}' is of type '${c.type}'; --pcap needs an xdp, socket filter or tc program`,
 };
 
 /** A program file `ebpf run` cannot load. Kind 'load', exit code 1. */

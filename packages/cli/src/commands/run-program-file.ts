@@ -4,7 +4,7 @@
  * bytecode (everything else).
  */
 import { assemble } from '@ebpf/assembler';
-import { extractProgramSection, isElf } from './run-elf-section.js';
+import { isElf, loadElfProgram } from './run-elf-object.js';
 
 /** What a program file turned out to be. */
 export type ProgramFileKind = 'elf' | 'asm' | 'raw';
@@ -60,19 +60,20 @@ export function detectProgramKind(path: string, bytes: Uint8Array): ProgramFileK
 }
 
 /**
- * Reads a program file's bytecode: assembles text with `syntax` (guessed when not given), takes the program section out
- * of a simple ELF object (or the one named `section`), and passes raw bytecode through.
+ * Reads a program file's bytecode: assembles text with `syntax` (guessed when not given), loads
+ * an ELF object with `@ebpf/elf` and takes the linked bytes of the program `section`/`program`
+ * choose (map references stay `lddw` src 5/6 by map index), and passes raw bytecode through.
  * Assembler and ELF problems are thrown as typed `EbpfError`s.
  */
 export function loadProgramBytes(
   path: string,
   bytes: Uint8Array,
-  options: { syntax?: Syntax; section?: string } = {},
+  options: { syntax?: Syntax; section?: string; program?: string } = {},
 ): { kind: ProgramFileKind; code: Uint8Array } {
   const kind = detectProgramKind(path, bytes);
   switch (kind) {
     case 'elf':
-      return { kind, code: extractProgramSection(bytes, path, options.section).code };
+      return { kind, code: loadElfProgram(bytes, path, options).program.bytes };
     case 'asm': {
       const text = new TextDecoder().decode(bytes);
       return { kind, code: assemble(text, { syntax: options.syntax ?? guessSyntax(text) }) };

@@ -10,6 +10,7 @@ import {
 } from '@ebpf/verifier';
 import type { Command } from '../command.js';
 import { ExitCode } from '../io.js';
+import { chooseOption, wholeNumberOption } from '../option-values.js';
 import { UsageError } from '../usage-error.js';
 import { loadProgramBytes, SYNTAXES, type Syntax } from './run-program-file.js';
 
@@ -33,28 +34,6 @@ Exit code 0 when the program is accepted, 1 when it is refused.`;
 
 /** Lines of listing shown before and after each problem's instruction. */
 const CONTEXT_LINES = 2;
-
-function choose<T extends string>(
-  name: string,
-  value: unknown,
-  choices: readonly T[],
-  fallback: T,
-): T {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
-    throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got '${String(value)}'`);
-  }
-  return value as T;
-}
-
-function count(name: string, value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (typeof value !== 'string' || !/^\d+$/.test(value) || !Number.isSafeInteger(n)) {
-    throw new UsageError(`--${name} must be a whole number, got '${String(value)}'`);
-  }
-  return n;
-}
 
 /** The listing around `pc`: a few instructions either side, the problem's one marked. */
 function excerpt(listing: readonly DisasmEntry[], pc: number): string[] {
@@ -114,12 +93,17 @@ export const verifyCommand: Command = {
     if (file === undefined || args.positionals.length > 1) {
       throw new UsageError(`verify takes exactly one FILE\nUsage: ${USAGE}`);
     }
-    const syntax: Syntax = choose('syntax', args.values.syntax, SYNTAXES, 'rbpf');
-    const cpu: CpuVersion = choose('cpu', args.values.cpu, CPU_VERSIONS, 'v4');
-    const loops = choose('loops', args.values.loops, ['reject', 'bounded'] as const, 'bounded');
-    const budget = count('budget', args.values.budget);
-    const contextSize = count('context', args.values.context);
-    const memSize = count('mem', args.values.mem);
+    const syntax: Syntax = chooseOption('syntax', args.values.syntax, SYNTAXES, 'rbpf');
+    const cpu: CpuVersion = chooseOption('cpu', args.values.cpu, CPU_VERSIONS, 'v4');
+    const loops = chooseOption(
+      'loops',
+      args.values.loops,
+      ['reject', 'bounded'] as const,
+      'bounded',
+    );
+    const budget = wholeNumberOption('budget', args.values.budget);
+    const contextSize = wholeNumberOption('context', args.values.context);
+    const memSize = wholeNumberOption('mem', args.values.mem);
     if (contextSize !== undefined && memSize !== undefined) {
       throw new UsageError('--context and --mem cannot be used together');
     }

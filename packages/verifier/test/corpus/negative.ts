@@ -3,7 +3,17 @@
  * rbpf syntax (`;` separates lines). Every rule and every pointer kind has at least one.
  */
 import type { HostDeclaration, StrictOptions } from '../../src/index.js';
-import { CTX, CTX_CALLX, CTX_RW, MBUFF, MEM, XDP, XDP_PACKET } from './hosts.js';
+import {
+  CTX,
+  CTX_CALLX,
+  CTX_RODATA,
+  CTX_RW,
+  MBUFF,
+  MEM,
+  RINGBUF,
+  XDP,
+  XDP_PACKET,
+} from './hosts.js';
 
 export interface NegativeCase {
   readonly name: string;
@@ -15,8 +25,24 @@ export interface NegativeCase {
 }
 
 const LOOKUP = 'lddw_map_fd r1, 1; stw [r10-4], 0; mov r2, r10; add r2, -4; call 1';
+/** bpf_loop(4, the function at slot 10, fp-8, 0), then r0 = the u64 at fp-8; the callback follows. */
+const LOOP =
+  'stdw [r10-8], 0; mov r1, 4; lddw_code_addr r2, 7; mov r3, r10; add r3, -8; mov r4, 0; call 181; ldxdw r0, [r10-8]; exit';
 // After LOOKUP: lddw takes slots 0-1, so the call is at 5 and the next instruction at 6.
 const PKT = 'ldxw r2, [r1+0]; ldxw r3, [r1+4]; mov r4, r2; add r4, 8; jgt r4, r3, +NN';
+
+/** bpf_ringbuf_reserve(map 4, 16, 0): the call is at 4, r0 = 16 bytes or null. */
+const RESERVE = 'lddw_map_fd r1, 4; mov r2, 16; mov r3, 0; call 131';
+/**
+ * IPv4 or not: r6 = data + (byte 0 & 15) * 4 on one path, data + 14 on the other (what clang
+ * emits for a header of variable length), then one check of `r6 + 4 <= end` after they meet.
+ */
+const JOINED = (check: string, access: string) =>
+  [
+    'ldxw r2, [r1+0]; ldxw r3, [r1+4]; mov r4, r2; add r4, 20; jgt r4, r3, out',
+    'ldxb r5, [r2+0]; jeq r5, 0, v6; and r5, 15; lsh r5, 2; mov r6, r2; add r6, r5; ja join',
+    `v6:; mov r6, r2; add r6, 14; join:; ${check}; ${access}; exit; out:; mov r0, 0; exit`,
+  ].join('; ');
 
 const cases: NegativeCase[] = [
   // --- uninitialised registers
@@ -271,6 +297,63 @@ const cases: NegativeCase[] = [
     pc: 2,
   },
   {
+    name: 'read-only map value: store through a direct lddw (.rodata)',
+    src: 'lddw_map_value_idx r2, 0x400000003; stw [r2+0], 1; mov r0, 0; exit',
+    host: CTX_RODATA,
+    code: 'VERIFY_READ_ONLY',
+    pc: 2,
+  },
+  {
+    name: 'read-only map value: atomic add',
+    src: 'lddw_map_value_fd r2, 3; mov r1, 1; lock add [r2+0], r1; mov r0, 0; exit',
+    host: CTX_RODATA,
+    code: 'VERIFY_READ_ONLY',
+    pc: 3,
+  },
+  {
+    name: 'read-only map value: store through a lookup result',
+    src: 'lddw_map_fd r1, 3; stw [r10-4], 0; mov r2, r10; add r2, -4; call 1; jeq r0, 0, +1; stxdw [r0+0], r0; mov r0, 0; exit',
+    host: CTX_RODATA,
+    code: 'VERIFY_READ_ONLY',
+    pc: 7,
+  },
+  {
+    name: "callback: writes past the caller's stack slot it was given",
+    src: `${LOOP}; mov r3, 1; stxdw [r2+8], r3; mov r0, 0; exit`,
+    host: CTX,
+    code: 'VERIFY_OUT_OF_BOUNDS',
+    pc: 11,
+  },
+  {
+    name: 'callback: the function argument is a number, not a function',
+    src: 'mov r1, 4; mov r2, 5; mov r3, 0; mov r4, 0; call 181; mov r0, 0; exit',
+    host: CTX,
+    code: 'VERIFY_HELPER_ARGUMENT',
+    pc: 4,
+  },
+  {
+    name: 'callback: returns a pointer',
+    src: `${LOOP}; mov r0, r2; exit`,
+    host: CTX,
+    code: 'VERIFY_BAD_RETURN',
+    pc: 11,
+  },
+  {
+    // The first call is fine; the second reads a slot that is a number or a pointer.
+    name: 'callback: a second call reads what the first left (a pointer where a number was)',
+    src: `${LOOP}; ldxdw r3, [r2+0]; mul r3, 2; stxdw [r2+0], r2; mov r0, 0; exit`,
+    host: CTX,
+    code: 'VERIFY_UNINIT_STACK',
+    pc: 10,
+  },
+  {
+    name: '32-bit difference of pointers into different memory',
+    src: 'mov r2, r10; sub32 r2, r1; mov r0, 0; exit',
+    host: CTX,
+    code: 'VERIFY_POINTER_ARITHMETIC',
+    pc: 1,
+  },
+  {
     name: 'input memory: past the end',
     src: 'ldxdw r0, [r1+12]; exit',
     host: MEM,
@@ -375,6 +458,95 @@ const cases: NegativeCase[] = [
     host: MBUFF,
     code: 'VERIFY_PACKET_UNCHECKED',
     pc: 13,
+  },
+  {
+    name: 'packet: joined variable offsets, access past the check both paths share',
+    src: JOINED('mov r7, r6; add r7, 4; jgt r7, r3, out', 'ldxh r0, [r6+3]'),
+    host: XDP,
+    code: 'VERIFY_PACKET_UNCHECKED',
+    pc: 17,
+  },
+  {
+    name: 'packet: variable offset checked on one path only before the paths meet',
+    src: [
+      'ldxw r2, [r1+0]; ldxw r3, [r1+4]; mov r4, r2; add r4, 20; jgt r4, r3, out',
+      'ldxb r5, [r2+0]; and r5, 15; lsh r5, 2; mov r6, r2; add r6, r5; jeq r5, 0, join',
+      'mov r7, r6; add r7, 4; jgt r7, r3, out; join:; ldxh r0, [r6+0]; exit; out:; mov r0, 0; exit',
+    ].join('; '),
+    host: XDP,
+    code: 'VERIFY_PACKET_UNCHECKED',
+    pc: 14,
+  },
+  // --- references (ring-buffer records)
+  {
+    name: 'ringbuf: record written after submit',
+    src: `${RESERVE}; jeq r0, 0, out; mov r6, r0; mov r1, r0; mov r2, 0; call 132; stb [r6+0], 1; out:; mov r0, 0; exit`,
+    host: RINGBUF,
+    code: 'VERIFY_UNINIT_REGISTER',
+    pc: 10,
+  },
+  {
+    name: 'ringbuf: record spilled, submitted, reloaded',
+    src: `${RESERVE}; jeq r0, 0, out; stxdw [r10-8], r0; mov r1, r0; mov r2, 0; call 133; ldxdw r6, [r10-8]; out:; mov r0, 0; exit`,
+    host: RINGBUF,
+    code: 'VERIFY_UNINIT_STACK',
+    pc: 10,
+  },
+  {
+    name: 'ringbuf: record not submitted on one path',
+    src: `${RESERVE}; jeq r0, 0, out; ldxw r1, [r1+0]; stb [r0+0], 1; jeq r1, 0, out; mov r1, r0; mov r2, 0; call 132; out:; mov r0, 0; exit`,
+    host: { ...RINGBUF, context: { size: 16 } },
+    code: 'VERIFY_UNINIT_REGISTER',
+    pc: 6,
+  },
+  {
+    name: 'ringbuf: record never submitted',
+    src: `${RESERVE}; jeq r0, 0, out; stb [r0+0], 1; out:; mov r0, 0; exit`,
+    host: RINGBUF,
+    code: 'VERIFY_UNRELEASED_REFERENCE',
+    pc: 8,
+  },
+  {
+    name: 'ringbuf: record submitted on one path only',
+    src: `ldxw r7, [r1+8]; ${RESERVE}; jeq r0, 0, out; stb [r0+0], 1; mov r1, r0; jeq r7, 0, out; mov r2, 0; call 132; out:; mov r0, 0; exit`,
+    host: RINGBUF,
+    code: 'VERIFY_UNRELEASED_REFERENCE',
+    pc: 13,
+  },
+  {
+    name: 'ringbuf: record written past its reserved size',
+    src: `${RESERVE}; jeq r0, 0, out; stdw [r0+16], 1; mov r1, r0; mov r2, 0; call 132; out:; mov r0, 0; exit`,
+    host: RINGBUF,
+    code: 'VERIFY_OUT_OF_BOUNDS',
+    pc: 6,
+  },
+  {
+    name: 'ringbuf: record submitted before its null check',
+    src: `${RESERVE}; mov r1, r0; mov r2, 0; call 132; mov r0, 0; exit`,
+    host: RINGBUF,
+    code: 'VERIFY_BAD_RELEASE',
+    pc: 7,
+  },
+  {
+    name: 'ringbuf: submit of a stack pointer',
+    src: 'mov r1, r10; add r1, -8; mov r2, 0; call 132; mov r0, 0; exit',
+    host: RINGBUF,
+    code: 'VERIFY_BAD_RELEASE',
+    pc: 3,
+  },
+  {
+    name: 'ringbuf: submit of a pointer into the middle of the record',
+    src: `${RESERVE}; jeq r0, 0, out; mov r1, r0; add r1, 8; mov r2, 0; call 132; out:; mov r0, 0; exit`,
+    host: RINGBUF,
+    code: 'VERIFY_BAD_RELEASE',
+    pc: 9,
+  },
+  {
+    name: 'ringbuf: reserve with a size that is not a constant',
+    src: 'ldxw r2, [r1+0]; lddw_map_fd r1, 4; mov r3, 0; call 131; mov r0, 0; exit',
+    host: RINGBUF,
+    code: 'VERIFY_HELPER_ARGUMENT',
+    pc: 4,
   },
   // --- null checks
   {

@@ -3,7 +3,17 @@
  * values, spills and fills, bounded loops, local calls, helpers with memory arguments.
  */
 import type { HostDeclaration, StrictOptions } from '../../src/index.js';
-import { CTX, CTX_CALLX, CTX_RW, MBUFF, MEM, XDP, XDP_PACKET } from './hosts.js';
+import {
+  CTX,
+  CTX_CALLX,
+  CTX_RODATA,
+  CTX_RW,
+  MBUFF,
+  MEM,
+  RINGBUF,
+  XDP,
+  XDP_PACKET,
+} from './hosts.js';
 
 export interface PositiveCase {
   readonly name: string;
@@ -13,6 +23,9 @@ export interface PositiveCase {
 }
 
 const LOOKUP = 'lddw_map_fd r1, 1; stw [r10-4], 0; mov r2, r10; add r2, -4; call 1';
+/** bpf_loop(4, the function at slot 10, fp-8, 0), then r0 = the u64 at fp-8; the callback follows. */
+const LOOP =
+  'stdw [r10-8], 0; mov r1, 4; lddw_code_addr r2, 7; mov r3, r10; add r3, -8; mov r4, 0; call 181; ldxdw r0, [r10-8]; exit';
 const CHECK14 = 'ldxw r2, [r1+0]; ldxw r3, [r1+4]; mov r4, r2; add r4, 14';
 
 /**
@@ -27,7 +40,50 @@ export const CLANG_NEXT_BYTE_LOOP = [
   'add r4, 1; add r5, 2; jgt r5, r2, done; ja l; done:; exit',
 ].join('; ');
 
+/** bpf_ringbuf_reserve(map 4, 16, 0): the call is at 4, r0 = 16 bytes or null. */
+const RESERVE = 'lddw_map_fd r1, 4; mov r2, 16; mov r3, 0; call 131';
+/** See the negative corpus: a variable-length header on one path, 14 bytes on the other. */
+const JOINED = (check: string, access: string) =>
+  [
+    'ldxw r2, [r1+0]; ldxw r3, [r1+4]; mov r4, r2; add r4, 20; jgt r4, r3, out',
+    'ldxb r5, [r2+0]; jeq r5, 0, v6; and r5, 15; lsh r5, 2; mov r6, r2; add r6, r5; ja join',
+    `v6:; mov r6, r2; add r6, 14; join:; ${check}; ${access}; exit; out:; mov r0, 0; exit`,
+  ].join('; ');
+
 const cases: PositiveCase[] = [
+  {
+    name: 'packet: variable and constant header lengths meet, one check covers both',
+    src: JOINED('mov r7, r6; add r7, 4; jgt r7, r3, out', 'ldxh r0, [r6+2]'),
+    host: XDP,
+  },
+  {
+    name: 'packet: joined pointers checked with jle, the access in the taken branch',
+    src: JOINED('mov r7, r6; add r7, 8; jle r7, r3, ok; mov r0, 0; exit; ok:', 'ldxdw r0, [r6+0]'),
+    host: XDP,
+  },
+  {
+    name: 'packet: each path checked before the paths meet',
+    src: [
+      'ldxw r2, [r1+0]; ldxw r3, [r1+4]; mov r4, r2; add r4, 20; jgt r4, r3, out',
+      'ldxb r5, [r2+0]; and r5, 15; lsh r5, 2; mov r6, r2; add r6, r5; jeq r5, 0, v6',
+      'mov r7, r6; add r7, 4; jgt r7, r3, out; ja join; v6:; mov r6, r2; add r6, 14',
+      'mov r7, r6; add r7, 6; jgt r7, r3, out; join:; ldxw r0, [r6+0]; exit; out:; mov r0, 0; exit',
+    ].join('; '),
+    host: XDP,
+  },
+  {
+    name: 'ringbuf: reserve, fill, submit',
+    src: `${RESERVE}; jeq r0, 0, out; stdw [r0+8], 1; stdw [r0+0], 2; mov r1, r0; mov r2, 0; call 132; out:; mov r0, 0; exit`,
+    host: RINGBUF,
+  },
+  {
+    name: 'ringbuf: submit on one path, discard on the other, record spilled across a call',
+    src: `${RESERVE}; jne r0, 0, +2; mov r0, 0; exit; stxdw [r10-8], r0; call 5; ldxdw r1, [r10-8]; stw [r1+12], 3; jeq r0, 0, d; mov r2, 0; call 132; ja out; d:; mov r2, 0; call 133; out:; mov r0, 2; exit`.replace(
+      'call 5',
+      'mov r1, 9; call 5',
+    ),
+    host: RINGBUF,
+  },
   { name: 'return a constant', src: 'mov r0, 2; exit', host: CTX },
   {
     name: 'exit that is not the last instruction',
@@ -124,6 +180,26 @@ const cases: PositiveCase[] = [
     name: 'map: value by lddw with an offset',
     src: 'lddw_map_value_fd r2, 0x800000001; ldxdw r0, [r2+0]; exit',
     host: CTX,
+  },
+  {
+    name: 'read-only map value: loads, and stores into a writable map beside it',
+    src: 'lddw_map_value_idx r2, 0x400000003; ldxw r0, [r2+0]; lddw_map_value_idx r3, 1; stxw [r3+0], r0; exit',
+    host: CTX_RODATA,
+  },
+  {
+    name: "callback: bpf_loop calls a function that adds to the caller's stack through r2",
+    src: `${LOOP}; ldxdw r3, [r2+0]; add r3, r1; stxdw [r2+0], r3; mov r0, 0; exit`,
+    host: CTX,
+  },
+  {
+    name: 'callback: a callback that calls a subprogram',
+    src: `${LOOP}; mov r6, r2; call_local 3; stxdw [r6+0], r0; mov r0, 1; exit; mov r0, 2; exit`,
+    host: CTX,
+  },
+  {
+    name: 'packet length as 32-bit data_end - data (what clang writes for xdp_md)',
+    src: 'ldxw r2, [r1+0]; ldxw r3, [r1+4]; sub32 r3, r2; mov r0, r3; exit',
+    host: XDP,
   },
   {
     name: 'map: key in a map value',

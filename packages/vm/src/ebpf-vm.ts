@@ -315,6 +315,11 @@ export class EbpfVm<A extends unknown[] = [RunInput?]> {
     this.#verifier = verifier;
   }
 
+  /** The JIT engine the VM was given, if any. */
+  get jitEngine(): ExecutionEngine | undefined {
+    return this.#jit;
+  }
+
   /** Supplies (or replaces) the JIT engine. */
   setJit(engine: ExecutionEngine): void {
     this.#jit = engine;

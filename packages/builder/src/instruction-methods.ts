@@ -7,6 +7,7 @@
  * literal `'r10'`; a `source` operand that is a register selects the reg form, a number the imm
  * form; a `target` is a label name or a signed distance in instructions from the next slot.
  */
+import type { AluBinaryOp, JumpCondOp as JumpOp } from '@ebpf/isa';
 import type { Register, WrittenRegister } from './register.js';
 
 /** Where a jump, local call or code address leads: a label name, or a raw signed distance. */
@@ -14,35 +15,6 @@ export type Target = string | number;
 
 /** Operation width in bits. */
 type Width = 32 | 64;
-/** ALU operations with a second operand. */
-type AluBinaryOp =
-  | 'add'
-  | 'sub'
-  | 'mul'
-  | 'div'
-  | 'sdiv'
-  | 'or'
-  | 'and'
-  | 'lsh'
-  | 'rsh'
-  | 'mod'
-  | 'smod'
-  | 'xor'
-  | 'mov'
-  | 'arsh';
-/** Conditional jump operations. */
-type JumpOp =
-  | 'jeq'
-  | 'jgt'
-  | 'jge'
-  | 'jset'
-  | 'jne'
-  | 'jsgt'
-  | 'jsge'
-  | 'jlt'
-  | 'jle'
-  | 'jslt'
-  | 'jsle';
 /** Atomic operations that only update memory (cmpxchg writes r0, which any program may). */
 type AtomicUpdateOp = 'Add' | 'Or' | 'And' | 'Xor' | 'Cmpxchg';
 /** Atomic operations that also load the old value into their source register. */

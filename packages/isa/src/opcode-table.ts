@@ -45,8 +45,8 @@ export type RowKind =
 /** An instruction field that carries an operand. Fields that are neither operands nor `match` must be zero. */
 export type OperandField = 'dst' | 'src' | 'off' | 'imm';
 
-/** The operation of a row, without width or source. */
-export type RowOp =
+/** ALU operations with a second operand (register or immediate). */
+export type AluBinaryOp =
   | 'add'
   | 'sub'
   | 'mul'
@@ -56,17 +56,14 @@ export type RowOp =
   | 'and'
   | 'lsh'
   | 'rsh'
-  | 'neg'
   | 'mod'
   | 'smod'
   | 'xor'
   | 'mov'
-  | 'arsh'
-  | 'movsx'
-  | 'le'
-  | 'be'
-  | 'bswap'
-  | 'ja'
+  | 'arsh';
+
+/** Conditional jump operations. */
+export type JumpCondOp =
   | 'jeq'
   | 'jgt'
   | 'jge'
@@ -77,7 +74,18 @@ export type RowOp =
   | 'jlt'
   | 'jle'
   | 'jslt'
-  | 'jsle'
+  | 'jsle';
+
+/** The operation of a row, without width or source. */
+export type RowOp =
+  | AluBinaryOp
+  | 'neg'
+  | 'movsx'
+  | 'le'
+  | 'be'
+  | 'bswap'
+  | 'ja'
+  | JumpCondOp
   | 'call'
   | 'call_local'
   | 'call_btf'
@@ -137,22 +145,23 @@ const specs: RowSpec[] = [];
 
 // --- ALU and ALU64 -------------------------------------------------------------------------
 type AluGroupKind = 'base' | 'divmul';
-const aluBinary: ReadonlyArray<readonly [RowOp, number, AluGroupKind, CpuVersion, number?]> = [
-  ['add', AluOp.ADD, 'base', 'v1'],
-  ['sub', AluOp.SUB, 'base', 'v1'],
-  ['mul', AluOp.MUL, 'divmul', 'v1'],
-  ['div', AluOp.DIV, 'divmul', 'v1', 0],
-  ['sdiv', AluOp.DIV, 'divmul', 'v4', 1],
-  ['or', AluOp.OR, 'base', 'v1'],
-  ['and', AluOp.AND, 'base', 'v1'],
-  ['lsh', AluOp.LSH, 'base', 'v1'],
-  ['rsh', AluOp.RSH, 'base', 'v1'],
-  ['mod', AluOp.MOD, 'divmul', 'v1', 0],
-  ['smod', AluOp.MOD, 'divmul', 'v4', 1],
-  ['xor', AluOp.XOR, 'base', 'v1'],
-  ['mov', AluOp.MOV, 'base', 'v1', 0],
-  ['arsh', AluOp.ARSH, 'base', 'v1'],
-];
+const aluBinary: ReadonlyArray<readonly [AluBinaryOp, number, AluGroupKind, CpuVersion, number?]> =
+  [
+    ['add', AluOp.ADD, 'base', 'v1'],
+    ['sub', AluOp.SUB, 'base', 'v1'],
+    ['mul', AluOp.MUL, 'divmul', 'v1'],
+    ['div', AluOp.DIV, 'divmul', 'v1', 0],
+    ['sdiv', AluOp.DIV, 'divmul', 'v4', 1],
+    ['or', AluOp.OR, 'base', 'v1'],
+    ['and', AluOp.AND, 'base', 'v1'],
+    ['lsh', AluOp.LSH, 'base', 'v1'],
+    ['rsh', AluOp.RSH, 'base', 'v1'],
+    ['mod', AluOp.MOD, 'divmul', 'v1', 0],
+    ['smod', AluOp.MOD, 'divmul', 'v4', 1],
+    ['xor', AluOp.XOR, 'base', 'v1'],
+    ['mov', AluOp.MOV, 'base', 'v1', 0],
+    ['arsh', AluOp.ARSH, 'base', 'v1'],
+  ];
 for (const width of [32, 64] as const) {
   const cls = width === 32 ? 'ALU' : 'ALU64';
   const clsBits = OpClass[cls];
@@ -266,7 +275,7 @@ specs.push({
   group: 'base32',
   cpu: 'v4',
 });
-const conditional: ReadonlyArray<readonly [RowOp, number, CpuVersion]> = [
+const conditional: ReadonlyArray<readonly [JumpCondOp, number, CpuVersion]> = [
   ['jeq', JmpOp.JEQ, 'v1'],
   ['jgt', JmpOp.JGT, 'v1'],
   ['jge', JmpOp.JGE, 'v1'],

@@ -5,27 +5,22 @@
  * after the declared ones.
  */
 
+import type { MapDefinition as MapAttributes } from '@ebpf/maps';
+
 /** The kernel's name of a map type number, from @ebpf/maps (one list of names in the project). */
 export { mapTypeName } from '@ebpf/maps';
 
 /**
  * One map of an object: declared in `.maps` (BTF-defined) or in the legacy `maps` section, or
- * made by the loader for a global-data section (`internal: true`).
+ * made by the loader for a global-data section (`internal: true`). The attributes a map is created
+ * from (name, type, key and value sizes, max entries, flags) are @ebpf/maps' `MapDefinition`, with
+ * every field present; the rest says where the declaration came from.
  */
-export interface MapDefinition {
+export interface MapDefinition extends Required<Omit<MapAttributes, 'initialValue'>> {
   /** Position in `BpfObject.maps`: what a linked `lddw` (src 5, map by index) carries in its imm. */
   readonly index: number;
-  /** The map variable's symbol name. */
-  readonly name: string;
-  /** `enum bpf_map_type` number. */
-  readonly type: number;
   /** The type's name from `mapTypeName` of @ebpf/maps (`'hash'`), or `'unknown'` for numbers past it. */
   readonly typeName: string;
-  readonly keySize: number;
-  readonly valueSize: number;
-  readonly maxEntries: number;
-  /** `map_flags` (`BPF_F_NO_PREALLOC` = 1, ...). */
-  readonly flags: number;
   /** Where the declaration came from; `'internal'` for a global-data section's map. */
   readonly source: 'btf' | 'legacy' | 'internal';
   /** The section holding the map variable (`.maps` or `maps`), or the data section (`.rodata`). */
@@ -40,7 +35,7 @@ export interface MapDefinition {
    * Internal maps only: the initial bytes of the one value, the section's contents (the same
    * array as `BpfObject.data[dataIndex].bytes`); absent for `.bss*`, which starts zeroed.
    */
-  readonly initialValue?: Uint8Array;
+  readonly initialValue?: MapAttributes['initialValue'];
   /** BTF-defined maps only: the key and value type ids given with `__type(key, T)`/`__type(value, T)`. */
   readonly keyTypeId?: number;
   readonly valueTypeId?: number;
